@@ -1,0 +1,47 @@
+# Two commands do everything on a fresh machine:
+#   make lab    set up (virtual environment, pinned packages, kernel) and open the course in JupyterLab
+#   make test   set up the same way and run all tests (unit tests, then pytest --nbval notebooks/)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+KERNEL := feature-extraction
+STAMP := $(VENV)/.installed
+
+.PHONY: setup lab test unit nbval benchmark execute runtime clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (feature-extraction course)"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+test: setup
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --nbval notebooks/
+
+unit: setup
+	$(BIN)/python -m pytest tests
+
+nbval: setup
+	$(BIN)/python -m pytest --nbval notebooks/
+
+benchmark: setup
+	$(BIN)/python -m course_utils.benchmark
+
+# Re-run notebooks top to bottom in a fresh kernel and store their outputs: make execute NB=notebooks/00_setup_and_tour.ipynb
+NB ?= notebooks/*.ipynb
+execute: setup
+	for nb in $(NB); do COURSE_PROGRESS=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; done
+
+clean:
+	rm -rf $(VENV) data/*.npz data/*.json data/*.pt
+
+runtime: setup
+	$(BIN)/python -m course_utils.runtime

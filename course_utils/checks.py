@@ -1,0 +1,82 @@
+"""Argument checks with clear errors, and the machinery of the exercises' automatic checks.
+
+Introduced in 00_setup_and_tour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import torch
+
+__all__ = ["require_images", "require_shape", "CheckFailed", "CheckResult", "run_check", "expect_close"]
+
+
+def require_images(images: torch.Tensor, name: str = "images", dtype: torch.dtype | None = None) -> None:
+    """Raise a ``ValueError`` naming the problem unless ``images`` is a batch ``(N, C, H, W)``
+    (of ``dtype`` when given). Introduced in 00_setup_and_tour.
+    """
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(images).__name__}")
+    if images.ndim != 4:
+        hint = " (add a batch dimension with .unsqueeze(0))" if images.ndim == 3 else ""
+        raise ValueError(f"{name} must have shape (N, C, H, W), got {tuple(images.shape)}{hint}")
+    if dtype is not None and images.dtype != dtype:
+        raise ValueError(f"{name} must have dtype {dtype}, got {images.dtype}")
+
+
+def require_shape(tensor: torch.Tensor, shape: Sequence[int | None], name: str = "tensor") -> None:
+    """Raise a ``ValueError`` unless ``tensor`` has ``shape`` (``None`` matches any size).
+    Introduced in 00_setup_and_tour.
+    """
+    if tensor.ndim != len(shape) or any(e is not None and e != a for e, a in zip(shape, tensor.shape)):
+        wanted = "(" + ", ".join("*" if e is None else str(e) for e in shape) + ")"
+        raise ValueError(f"{name} must have shape {wanted}, got {tuple(tensor.shape)}")
+
+
+class CheckFailed(AssertionError):
+    """An exercise answer is wrong; the message says how. Introduced in 00_setup_and_tour."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of an exercise check. Introduced in 00_setup_and_tour."""
+
+    name: str
+    passed: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+
+def expect_close(actual: torch.Tensor, expected: torch.Tensor, what: str, atol: float = 1e-6) -> None:
+    """Raise :class:`CheckFailed` with a helpful message unless ``actual`` matches ``expected``
+    in shape and value. Introduced in 00_setup_and_tour.
+    """
+    actual = torch.as_tensor(actual)
+    if actual.shape != expected.shape:
+        raise CheckFailed(f"{what} has shape {tuple(actual.shape)}, expected {tuple(expected.shape)}")
+    error = (actual.double() - expected.double()).abs().max().item() if actual.numel() else 0.0
+    if not error <= atol:
+        raise CheckFailed(f"{what} is off by up to {error:.3g} (tolerance {atol:g})")
+
+
+def run_check(name: str, check: Callable[[], None]) -> CheckResult:
+    """Run one exercise check, print a one-line verdict and return it. Introduced in
+    00_setup_and_tour.
+
+    ``check`` raises :class:`CheckFailed` for a wrong answer; a ``NotImplementedError`` (the
+    exercise is not done yet) is reported, not raised, so the rest of the notebook still runs.
+    """
+    try:
+        check()
+    except NotImplementedError:
+        result = CheckResult(name, False, "not implemented yet: replace the `raise NotImplementedError`")
+    except CheckFailed as failure:
+        result = CheckResult(name, False, str(failure))
+    else:
+        result = CheckResult(name, True, "correct")
+    print(f"{'✔' if result.passed else '✘'} {name}: {result.message}")
+    return result

@@ -1,0 +1,74 @@
+"""Models of the course, starting with the seed's ConvNet (bug included) and its fix.
+
+Introduced in 00_setup_and_tour (used by 02_cnn_training onwards).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+__all__ = ["SeedConvNet", "ConvNet", "count_parameters"]
+
+
+class SeedConvNet(nn.Module):
+    """The seed text's ConvNet exactly as written, bug included: ``64 * 7 * 7`` is the flatten
+    size for 28x28 inputs, but two 2x2 poolings turn 32x32 into 8x8. Introduced in 02_cnn_training.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 32, kernel_size=3, padding=1)
+        self.pool1 = nn.MaxPool2d(kernel_size=2, stride=2)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=3, padding=1)
+        self.pool2 = nn.MaxPool2d(kernel_size=2, stride=2)
+        self.fc1 = nn.Linear(64 * 7 * 7, 512)
+        self.fc2 = nn.Linear(512, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.pool1(F.relu(self.conv1(x)))
+        x = self.pool2(F.relu(self.conv2(x)))
+        x = x.view(-1, 64 * 7 * 7)
+        x = F.relu(self.fc1(x))
+        return self.fc2(x)
+
+
+class ConvNet(nn.Module):
+    """The seed's ConvNet with the flatten size computed from the input size. Introduced in
+    00_setup_and_tour (the benchmark) and taught in 02_cnn_training.
+
+    ``dropout`` (default 0, as in the seed) is applied before each fully connected layer.
+    """
+
+    def __init__(self, num_classes: int = 10, image_size: int = 32, in_channels: int = 3, dropout: float = 0.0) -> None:
+        super().__init__()
+        if image_size % 4 != 0:
+            raise ValueError(f"image_size must be divisible by 4 (two 2x2 poolings), got {image_size}")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        self.conv1 = nn.Conv2d(in_channels, 32, kernel_size=3, padding=1)
+        self.pool1 = nn.MaxPool2d(kernel_size=2, stride=2)
+        self.conv2 = nn.Conv2d(32, 64, kernel_size=3, padding=1)
+        self.pool2 = nn.MaxPool2d(kernel_size=2, stride=2)
+        self.flat_features = 64 * (image_size // 4) ** 2  # 64 * 8 * 8 for 32x32 inputs
+        self.dropout = nn.Dropout(dropout)
+        self.fc1 = nn.Linear(self.flat_features, 512)
+        self.fc2 = nn.Linear(512, num_classes)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The convolutional feature maps, shape ``(N, 64, H/4, W/4)``."""
+        x = self.pool1(F.relu(self.conv1(x)))
+        return self.pool2(F.relu(self.conv2(x)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.flatten(self.features(x), 1)
+        x = F.relu(self.fc1(self.dropout(x)))
+        return self.fc2(self.dropout(x))
+
+
+def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
+    """Number of parameters of ``model`` (only those with ``requires_grad`` if ``trainable_only``).
+    Introduced in 00_setup_and_tour.
+    """
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
