@@ -50,6 +50,9 @@ class CheckResult:
     def __bool__(self) -> bool:
         return self.passed
 
+    def _ipython_display_(self) -> None:
+        """Show nothing when a notebook cell ends with a check: run_check already printed the verdict."""
+
 
 def expect_close(actual: torch.Tensor, expected: torch.Tensor, what: str, atol: float = 1e-6) -> None:
     """Raise :class:`CheckFailed` with a helpful message unless ``actual`` matches ``expected``

@@ -5,6 +5,7 @@ Introduced in 00_setup_and_tour.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -34,7 +35,7 @@ __all__ = [
     "CacheError",
 ]
 
-PHOTO_DIGITS_VERSION = 1
+PHOTO_DIGITS_VERSION = 2
 DIGIT_CLASSES = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
 CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
@@ -186,8 +187,9 @@ def _cached(path: Path, meta: dict, build: Callable[[], dict[str, np.ndarray]]) 
 # The course's image dataset: "photo digits", built like MNIST-M (Ganin et al., 2016).
 
 
+@functools.lru_cache(maxsize=1)
 def background_photos() -> dict[str, np.ndarray]:
-    """The real photos that scikit-image ships, as ``uint8`` RGB arrays ``(H, W, 3)``.
+    """The real photos that scikit-image ships, as read-only ``uint8`` RGB arrays ``(H, W, 3)``.
 
     Introduced in 00_setup_and_tour.
     """
@@ -198,7 +200,9 @@ def background_photos() -> dict[str, np.ndarray]:
         image = np.asarray(getattr(skimage.data, name)())
         if image.ndim == 2:
             image = np.repeat(image[:, :, None], 3, axis=2)
-        photos[name] = np.ascontiguousarray(image[:, :, :3]).astype(np.uint8)
+        photo = np.ascontiguousarray(image[:, :, :3]).astype(np.uint8)
+        photo.flags.writeable = False  # shared by every caller of this cached function
+        photos[name] = photo
     return photos
 
 
@@ -216,7 +220,9 @@ def _make_split(
     size: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     images = np.empty((count, 3, size, size), dtype=np.uint8)
-    picks = rng.integers(0, len(digits), size=count)
+    # Balanced classes: image i shows class i mod 10 (in shuffled order), drawn from that class's digits.
+    classes = rng.permutation(np.arange(count) % 10)
+    picks = np.array([rng.choice(np.flatnonzero(labels == c)) for c in classes])
     for i, pick in enumerate(picks):
         # Background: a random square crop from the allowed horizontal region of a random photo.
         photo = photos[rng.integers(len(photos))]
@@ -225,7 +231,7 @@ def _make_split(
         crop = int(rng.integers(size, min(2 * size, height, right_edge - left_edge) + 1))
         top = int(rng.integers(0, height - crop + 1))
         left = int(rng.integers(left_edge, right_edge - crop + 1))
-        patch = torch.from_numpy(photo[top : top + crop, left : left + crop]).permute(2, 0, 1)
+        patch = torch.from_numpy(photo[top : top + crop, left : left + crop].copy()).permute(2, 0, 1)
         background = _resize(patch[None].float(), size)[0].clamp(0, 255)
 
         # Foreground: the 8x8 digit scaled to 14..26 pixels at a random position, in a colour
@@ -256,7 +262,8 @@ def build_photo_digits(
 
     Real handwritten digits (scikit-learn's 1,797) are scaled, coloured and blended onto crops of
     real photographs (scikit-image's). Train and test use disjoint digit writers' samples and
-    disjoint photo regions. Same arguments, same bytes.
+    disjoint photo regions; every class has the same number of images (up to rounding). Same
+    arguments, same bytes.
     """
     from sklearn.datasets import load_digits
 
@@ -282,7 +289,7 @@ def build_photo_digits(
 
 def _photo_digits(root: Path) -> ImageData:
     meta = {"dataset": "photo_digits", "version": PHOTO_DIGITS_VERSION, "seed": 0}
-    arrays = _cached(root / "photo_digits_v1.npz", meta, build_photo_digits)
+    arrays = _cached(root / f"photo_digits_v{PHOTO_DIGITS_VERSION}.npz", meta, build_photo_digits)
     return ImageData(
         name="photo_digits",
         train_images=torch.from_numpy(arrays["train_images"]),

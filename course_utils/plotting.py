@@ -1,7 +1,7 @@
 """Figures the notebooks share: learning curves, labelled image grids, confusion matrices.
 
-Helpers return the figure and call ``plt.show()`` themselves, so no ``<Figure ...>`` repr leaks
-into stored outputs. Introduced in 00_setup_and_tour.
+Helpers call ``plt.show()`` themselves and return nothing, so a cell that ends with one shows
+the figure once and no ``<Figure ...>`` repr leaks into stored outputs. Introduced in 00_setup_and_tour.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import torch
-from matplotlib.figure import Figure
 
 from .checks import require_images
 from .training import History
@@ -31,7 +30,7 @@ def to_display(images: torch.Tensor) -> torch.Tensor:
     return images.permute(0, 2, 3, 1)
 
 
-def plot_history(histories: History | Mapping[str, History], title: str = "Learning curves") -> Figure:
+def plot_history(histories: History | Mapping[str, History], title: str = "Learning curves") -> None:
     """Loss and accuracy per epoch, train (solid) and validation (dashed), for one run or a
     ``{label: history}`` mapping. Introduced in 00_setup_and_tour.
     """
@@ -54,7 +53,6 @@ def plot_history(histories: History | Mapping[str, History], title: str = "Learn
     fig.suptitle(title)
     fig.tight_layout()
     plt.show()
-    return fig
 
 
 def show_images(
@@ -65,7 +63,7 @@ def show_images(
     title: str | None = None,
     captions: Sequence[str] | None = None,
     size: float = 1.1,
-) -> Figure:
+) -> None:
     """A grid of images with their labels (or free ``captions``) above each.
     Introduced in 00_setup_and_tour.
     """
@@ -94,10 +92,9 @@ def show_images(
         fig.suptitle(title)
     fig.tight_layout()
     plt.show()
-    return fig
 
 
-def plot_confusion_matrix(matrix: torch.Tensor, class_names: Sequence[str], title: str = "Confusion matrix", normalize: bool = True) -> Figure:
+def plot_confusion_matrix(matrix: torch.Tensor, class_names: Sequence[str], title: str = "Confusion matrix", normalize: bool = True) -> None:
     """Heat map of a confusion matrix (rows: true class, columns: predicted), each row normalized
     to percent when ``normalize``. Introduced in 00_setup_and_tour.
     """
@@ -121,4 +118,3 @@ def plot_confusion_matrix(matrix: torch.Tensor, class_names: Sequence[str], titl
     fig.colorbar(image, ax=ax, label="% of true class" if normalize else "count", fraction=0.046)
     fig.tight_layout()
     plt.show()
-    return fig

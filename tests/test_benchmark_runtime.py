@@ -1,0 +1,50 @@
+import json
+
+import pytest
+import torch
+
+from course_utils.benchmark import BenchmarkResult, PILDataset, measure_throughput
+from course_utils.runtime import budget_for, notebook_timing
+
+
+def test_pil_dataset_serves_pil_images_with_labels():
+    images = torch.randint(0, 255, (3, 3, 32, 32), dtype=torch.uint8)
+    image, label = PILDataset(images, torch.tensor([4, 5, 6]))[1]
+    assert image.size == (32, 32) and label == 5
+    import numpy as np
+    assert np.array_equal(np.asarray(image), images[1].permute(1, 2, 0).numpy())
+
+
+def test_measure_throughput_counts_images():
+    batch = (torch.zeros(8, 3, 32, 32), torch.zeros(8, dtype=torch.long))
+    rate = measure_throughput(iter([batch] * 4), steps=2, warmup=1)
+    assert rate > 0
+    data_only = measure_throughput(iter([batch] * 4), steps=3, warmup=1, train=False)
+    assert data_only > rate
+
+
+def test_ratios():
+    result = BenchmarkResult(100.0, 250.0, 300.0, 1.0, 2.0)
+    assert result.course_vs_seed == 2.5 and result.course_vs_model == pytest.approx(250 / 300)
+
+
+def test_budgets():
+    assert budget_for("notebooks/03_regularization.ipynb") == 180
+    assert budget_for("notebooks/06_transfer_learning.ipynb") == 180
+    assert budget_for("notebooks/02_cnn_training.ipynb") == 120
+
+
+def _cell(start, end):
+    return {"cell_type": "code", "metadata": {"execution": {"iopub.execute_input": start, "shell.execute_reply": end}}}
+
+
+def test_notebook_timing_reads_nbclient_metadata(tmp_path):
+    path = tmp_path / "01_x.ipynb"
+    cells = [_cell("2026-01-01T00:00:00.000Z", "2026-01-01T00:00:01.500Z"), {"cell_type": "markdown", "metadata": {}},
+             _cell("2026-01-01T00:00:02.000Z", "2026-01-01T00:00:05.000Z")]
+    path.write_text(json.dumps({"cells": cells}))
+    timing = notebook_timing(path)
+    assert timing.total_s == pytest.approx(4.5) and timing.slowest_cell == 2 and timing.slowest_s == pytest.approx(3.0)
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {}}]}))
+    with pytest.raises(ValueError, match="make execute"):
+        notebook_timing(path)

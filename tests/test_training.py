@@ -1,0 +1,120 @@
+import pytest
+import torch
+import torch.nn as nn
+
+from course_utils.loading import BatchLoader
+from course_utils.repro import seed_everything
+from course_utils.training import EarlyStopping, History, evaluate, fit, predict, progress_enabled
+
+
+def separable(n=64, seed=0):
+    """Two classes a linear model separates: class = whether the red channel is bright."""
+    g = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, 2, (n,), generator=g)
+    images = torch.randint(0, 100, (n, 3, 4, 4), dtype=torch.uint8, generator=g)
+    images[:, 0] += (labels * 150).to(torch.uint8).view(n, 1, 1)
+    return images, labels
+
+
+def model():
+    return nn.Sequential(nn.Flatten(), nn.Linear(48, 2))
+
+
+def test_fit_learns_and_records_history():
+    seed_everything(0)
+    images, labels = separable()
+    net = model()
+    train = BatchLoader(images, labels, 16, shuffle=True)
+    val = BatchLoader(*separable(32, seed=1), 32)
+    history = fit(net, train, torch.optim.Adam(net.parameters(), 0.05), epochs=8, val_loader=val, progress=False)
+    assert history.epochs == 8 and len(history.val_acc) == 8
+    assert history.train_loss[-1] < history.train_loss[0]
+    assert history.val_acc[-1] >= 0.9
+    loss, acc = evaluate(net, val)
+    assert acc == pytest.approx(history.val_acc[-1]) and loss == pytest.approx(history.val_loss[-1])
+
+
+def test_fit_is_deterministic():
+    runs = []
+    for _ in range(2):
+        seed_everything(3)
+        net = model()
+        h = fit(net, BatchLoader(*separable(), 16, shuffle=True, seed=3), torch.optim.SGD(net.parameters(), 0.1), 3, progress=False)
+        runs.append(h.train_loss)
+    assert runs[0] == runs[1]
+
+
+def test_penalty_is_added_to_the_loss():
+    seed_everything(0)
+    images, labels = separable()
+    base, penalised = model(), model()
+    penalised.load_state_dict(base.state_dict())
+    loader = lambda: BatchLoader(images, labels, 64)
+    h0 = fit(base, loader(), torch.optim.SGD(base.parameters(), 0.0), 1, progress=False)
+    h1 = fit(penalised, loader(), torch.optim.SGD(penalised.parameters(), 0.0), 1, penalty=lambda m: torch.tensor(1.5), progress=False)
+    assert h1.train_loss[0] == pytest.approx(h0.train_loss[0] + 1.5)
+
+
+def test_early_stopping_stops_and_restores_best_weights():
+    stopper = EarlyStopping(patience=2)
+    net = model()
+    assert not stopper.step(1.0, net, 1)
+    best = {k: v.clone() for k, v in net.state_dict().items()}
+    with torch.no_grad():
+        net[1].weight.add_(1.0)
+    assert not stopper.step(1.1, net, 2)
+    assert stopper.step(1.2, net, 3)
+    assert stopper.best_epoch == 1
+    assert torch.equal(stopper.best_state["1.weight"], best["1.weight"])
+
+
+def test_fit_with_early_stopping_reports_best_epoch():
+    seed_everything(0)
+    images, labels = separable()
+    net = model()
+    # lr 0 means the validation loss never improves after epoch 1
+    history = fit(net, BatchLoader(images, labels, 16), torch.optim.SGD(net.parameters(), 0.0), 10,
+                  val_loader=BatchLoader(images, labels, 64), early_stopping=EarlyStopping(patience=2), progress=False)
+    assert history.stopped_early and history.epochs == 3 and history.best_epoch == 1
+
+
+def test_predict_returns_all_logits_and_restores_mode():
+    net = nn.Sequential(nn.Flatten(), nn.Dropout(0.5), nn.Linear(48, 2))
+    net.train()
+    logits, labels = predict(net, BatchLoader(*separable(10), 4))
+    assert logits.shape == (10, 2) and labels.shape == (10,) and net.training
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(epochs=0), ValueError, "epochs must be a positive int"),
+    (dict(early_stopping=EarlyStopping()), ValueError, "needs a val_loader"),
+])
+def test_fit_bad_arguments(kwargs, error, message):
+    net = model()
+    args = dict(model=net, train_loader=BatchLoader(*separable(8), 4), optimizer=torch.optim.SGD(net.parameters(), 0.1), epochs=1)
+    args.update(kwargs)
+    with pytest.raises(error, match=message):
+        fit(**args)
+
+
+def test_empty_loader_and_bad_patience():
+    with pytest.raises(ValueError, match="no batches"):
+        predict(model(), [])
+    with pytest.raises(ValueError, match="patience"):
+        EarlyStopping(patience=0)
+
+
+def test_progress_respects_environment(monkeypatch):
+    monkeypatch.setenv("COURSE_PROGRESS", "0")
+    assert progress_enabled() is False
+    monkeypatch.setenv("COURSE_PROGRESS", "1")
+    monkeypatch.setitem(__import__("sys").modules, "ipykernel", object())
+    assert progress_enabled() is True
+
+
+def test_progress_bar_runs(capsys):
+    seed_everything(0)
+    net = model()
+    fit(net, BatchLoader(*separable(8), 4), torch.optim.SGD(net.parameters(), 0.1), 2, progress=True, verbose=True)
+    out = capsys.readouterr()
+    assert "epoch   2" in out.out and "epochs" in out.err
