@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 KERNEL := feature-extraction
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test unit nbval benchmark execute runtime clean
+.PHONY: setup lab test unit browser nbval benchmark execute runtime slides student clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,17 @@ lab: setup
 	$(BIN)/jupyter lab notebooks/
 
 test: setup
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/browser
 	$(BIN)/python -m pytest --nbval notebooks/
+	tests/browser/install.sh
+	$(BIN)/python -m pytest tests/browser
 
 unit: setup
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/browser
+
+browser: setup
+	tests/browser/install.sh
+	$(BIN)/python -m pytest tests/browser
 
 nbval: setup
 	$(BIN)/python -m pytest --nbval notebooks/
@@ -45,3 +51,10 @@ clean:
 
 runtime: setup
 	$(BIN)/python -m course_utils.runtime
+
+# Lecture slides (reveal.js, one deck per notebook) into slides/, and student versions without solutions into student/
+slides: setup
+	$(BIN)/python -m course_utils.classroom slides
+
+student: setup
+	$(BIN)/python -m course_utils.classroom student

@@ -32,6 +32,7 @@ __all__ = [
     "CIFAR10_CLASSES",
     "save_arrays_atomic",
     "load_arrays_checked",
+    "cached_arrays",
     "CacheError",
 ]
 
@@ -171,8 +172,10 @@ def load_arrays_checked(path: str | os.PathLike, expected_meta: dict) -> dict[st
         return {key: archive[key] for key in archive.files}
 
 
-def _cached(path: Path, meta: dict, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Load ``path`` if it is intact, otherwise (re)build it, save it atomically and return it."""
+def cached_arrays(path: Path, meta: dict, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Load ``path`` if it is intact (checksum and ``meta`` match), otherwise warn, call ``build()``,
+    save its arrays atomically and return them. Introduced in 00_setup_and_tour.
+    """
     if path.exists() or path.with_suffix(".json").exists():
         try:
             return load_arrays_checked(path, meta)
@@ -289,7 +292,7 @@ def build_photo_digits(
 
 def _photo_digits(root: Path) -> ImageData:
     meta = {"dataset": "photo_digits", "version": PHOTO_DIGITS_VERSION, "seed": 0}
-    arrays = _cached(root / f"photo_digits_v{PHOTO_DIGITS_VERSION}.npz", meta, build_photo_digits)
+    arrays = cached_arrays(root / f"photo_digits_v{PHOTO_DIGITS_VERSION}.npz", meta, build_photo_digits)
     return ImageData(
         name="photo_digits",
         train_images=torch.from_numpy(arrays["train_images"]),

@@ -25,3 +25,15 @@ def images():
     """A tiny uint8 batch whose pixels encode their position, so crops and flips are checkable."""
     base = torch.arange(6 * 6, dtype=torch.uint8).view(1, 1, 6, 6)
     return base.repeat(16, 3, 1, 1)
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """The figures that plotting helpers pass to plt.show() (they call it themselves and return None)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figures = []
+    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: figures.append(plt.gcf()))
+    return figures

@@ -1,6 +1,5 @@
 """plotting, summary, checks, repro, timing."""
 
-import json
 import math
 
 import matplotlib
@@ -19,15 +18,6 @@ from course_utils.training import History
 
 
 # ---- plotting
-@pytest.fixture
-def shown(monkeypatch):
-    """The figures the helpers pass to plt.show(), which they call themselves."""
-    import matplotlib.pyplot as plt
-    figures = []
-    monkeypatch.setattr(plt, "show", lambda: figures.append(plt.gcf()))
-    return figures
-
-
 def test_to_display_converts_layout_and_range():
     x = torch.full((2, 3, 4, 5), 255, dtype=torch.uint8)
     out = to_display(x)

@@ -4,7 +4,7 @@ import torch.nn as nn
 
 from course_utils.loading import BatchLoader
 from course_utils.repro import seed_everything
-from course_utils.training import EarlyStopping, History, evaluate, fit, predict, progress_enabled
+from course_utils.training import EarlyStopping, evaluate, fit, predict, progress_enabled
 
 
 def separable(n=64, seed=0):

@@ -1,0 +1,116 @@
+"""Classroom tools: slide metadata and reveal.js decks, and student versions without solutions.
+
+``python -m course_utils.classroom tag-slides|slides|student [notebooks ...]`` (``make slides``,
+``make student``). Introduced in 00_setup_and_tour.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["slide_type", "tag_slides", "strip_solutions", "student_version", "SOLUTION_PLACEHOLDER"]
+
+BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
+SOLUTION_PLACEHOLDER = 'raise NotImplementedError("exercise: write your solution here")'
+
+
+def slide_type(cell: nbformat.NotebookNode) -> str:
+    """Slide type of a cell: a ``#``/``##`` heading starts a slide, ``###`` a sub-slide, a
+    "What to notice" note is a fragment, everything else continues the current slide.
+    Introduced in 00_setup_and_tour.
+    """
+    if cell.cell_type == "markdown":
+        first = cell.source.lstrip().splitlines()[0] if cell.source.strip() else ""
+        if re.match(r"#{1,2} ", first):
+            return "slide"
+        if first.startswith("### "):
+            return "subslide"
+        if first.startswith("*What to notice"):
+            return "fragment"
+    return "-"
+
+
+def tag_slides(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Set ``metadata.slideshow.slide_type`` on every cell (in place; returns ``nb``).
+    Introduced in 00_setup_and_tour.
+    """
+    for cell in nb.cells:
+        cell.metadata["slideshow"] = {"slide_type": slide_type(cell)}
+    return nb
+
+
+def strip_solutions(source: str) -> str:
+    """Replace each ``# BEGIN SOLUTION`` ... ``# END SOLUTION`` block by a ``raise
+    NotImplementedError`` at the same indentation. Raises ``ValueError`` on unbalanced markers.
+    Introduced in 00_setup_and_tour.
+    """
+    out, inside = [], False
+    for number, line in enumerate(source.splitlines(), 1):
+        stripped = line.strip()
+        if stripped == BEGIN:
+            if inside:
+                raise ValueError(f"line {number}: {BEGIN} inside another solution block")
+            inside = True
+            out.append(line[: len(line) - len(line.lstrip())] + SOLUTION_PLACEHOLDER)
+        elif stripped == END:
+            if not inside:
+                raise ValueError(f"line {number}: {END} without {BEGIN}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{BEGIN} is never closed by {END}")
+    return "\n".join(out)
+
+
+def student_version(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
+    """A copy of ``nb`` with solutions stripped and outputs cleared, and the number of exercises
+    stripped. Introduced in 00_setup_and_tour.
+    """
+    student = nbformat.from_dict(nb)
+    exercises = 0
+    for cell in student.cells:
+        if cell.cell_type != "code":
+            continue
+        if BEGIN in cell.source:
+            exercises += cell.source.count(BEGIN)
+            cell.source = strip_solutions(cell.source)
+        cell.outputs, cell.execution_count = [], None
+        cell.metadata.pop("execution", None)
+    return student, exercises
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["tag-slides", "slides", "student"])
+    parser.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
+    parser.add_argument("--out", default=None, help="output folder (default: slides/ or student/)")
+    args = parser.parse_args(argv)
+    paths = [Path(p) for p in (args.notebooks or sorted(glob.glob("notebooks/*.ipynb")))]
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        if args.command == "tag-slides":
+            nbformat.write(tag_slides(nb), path)
+            print(f"tagged {path}")
+        elif args.command == "slides":
+            out = Path(args.out or "slides")
+            out.mkdir(exist_ok=True)
+            subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "slides", "--output-dir", str(out), str(path)], check=True)
+        else:
+            out = Path(args.out or "student")
+            out.mkdir(exist_ok=True)
+            student, exercises = student_version(nb)
+            nbformat.write(student, out / path.name)
+            print(f"{out / path.name}: {exercises} exercise solution(s) removed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

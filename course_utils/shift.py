@@ -1,0 +1,166 @@
+"""Distribution-shift test sets (rotated, translated, scaled by increasing amounts) and the
+figures of 04_data_augmentation: parameter sweeps of one augmentation, accuracy against shift size.
+
+Introduced in 04_data_augmentation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import torch
+
+from .augment import affine_batch
+from .checks import require_images
+from .plotting import to_display
+
+__all__ = ["ShiftSpec", "SHIFT_KINDS", "shift_parameters", "shift_images", "shifted_test_sets", "plot_sweep", "plot_accuracy_vs_shift"]
+
+SHIFT_KINDS = ("rotation", "translation", "scale", "combined")
+
+
+@dataclass(frozen=True)
+class ShiftSpec:
+    """How strong one step of shift is: ``degrees`` of rotation, ``pixels`` of translation and a
+    ``zoom`` change of the scale factor. Level ``k`` applies ``k`` steps. Introduced in
+    04_data_augmentation.
+    """
+
+    degrees: float = 10.0
+    pixels: float = 2.0
+    zoom: float = 0.08
+
+    def describe(self, level: int) -> str:
+        """``"±20°, 4 px, ×1±0.16"`` for level 2."""
+        return f"±{self.degrees * level:g}°, {self.pixels * level:g} px, ×1±{self.zoom * level:.2g}"
+
+
+def shift_parameters(n: int, seed: int = 0) -> dict[str, torch.Tensor]:
+    """The fixed random part of every shifted test set: for each of ``n`` test images a rotation
+    sign (±1), a translation direction (unit vector) and a zoom sign (±1). Same ``seed``, same
+    values, so every level shifts image ``i`` the same way, only further. Introduced in
+    04_data_augmentation.
+    """
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    generator = torch.Generator().manual_seed(seed)
+    rotation_sign = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0)
+    angle = torch.rand(n, generator=generator) * 2 * torch.pi
+    zoom_sign = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0)
+    return {"rotation_sign": rotation_sign, "direction": torch.stack([torch.cos(angle), torch.sin(angle)], 1), "zoom_sign": zoom_sign}
+
+
+def shift_images(
+    images: torch.Tensor,
+    kind: str,
+    level: int,
+    spec: ShiftSpec = ShiftSpec(),
+    seed: int = 0,
+    padding_mode: str = "zeros",
+) -> torch.Tensor:
+    """Shift every image by ``level`` steps of ``spec`` (deterministic): ``"rotation"`` by
+    ``±level·degrees``, ``"translation"`` by ``level·pixels`` in a per-image direction, ``"scale"``
+    by ``1 ± level·zoom``, or ``"combined"`` (all three at once). Level 0 returns the images
+    unchanged. Introduced in 04_data_augmentation.
+    """
+    require_images(images, dtype=torch.uint8)
+    if kind not in SHIFT_KINDS:
+        raise ValueError(f"kind must be one of {SHIFT_KINDS}, got {kind!r}")
+    if not isinstance(level, int) or level < 0:
+        raise ValueError(f"level must be a non-negative int, got {level!r}")
+    if level == 0:
+        return images.clone()
+    n = images.shape[0]
+    params = shift_parameters(n, seed)
+    angles = torch.zeros(n)
+    shifts = torch.zeros(n, 2)
+    scales = torch.ones(n)
+    if kind in ("rotation", "combined"):
+        angles = params["rotation_sign"] * spec.degrees * level
+    if kind in ("translation", "combined"):
+        shifts = params["direction"] * spec.pixels * level
+    if kind in ("scale", "combined"):
+        scales = 1 + params["zoom_sign"] * spec.zoom * level
+        if not bool((scales > 0).all()):
+            raise ValueError(f"level {level} with zoom {spec.zoom} shrinks images to nothing; use a lower level")
+    return affine_batch(images, angles, shifts, scales, padding_mode)
+
+
+def shifted_test_sets(
+    images: torch.Tensor,
+    levels: Sequence[int] = (0, 1, 2, 3, 4),
+    kinds: Sequence[str] = SHIFT_KINDS,
+    spec: ShiftSpec = ShiftSpec(),
+    seed: int = 0,
+) -> dict[str, dict[int, torch.Tensor]]:
+    """``{kind: {level: shifted images}}`` for every kind and level. Introduced in
+    04_data_augmentation.
+    """
+    return {kind: {level: shift_images(images, kind, level, spec, seed) for level in levels} for kind in kinds}
+
+
+def plot_sweep(
+    image: torch.Tensor,
+    make_transform: Callable[[float], Callable[[torch.Tensor], torch.Tensor]],
+    values: Sequence[float],
+    title: str,
+    value_label: Callable[[float], str] = lambda v: f"{v:g}",
+    size: float = 1.5,
+) -> None:
+    """One row: ``make_transform(v)(image)`` for each parameter value ``v`` (e.g. a
+    ``torchvision.transforms.v2`` transform built with that value). ``image`` is ``(C, H, W)``
+    uint8. Introduced in 04_data_augmentation.
+    """
+    if not isinstance(image, torch.Tensor) or image.ndim != 3:
+        raise ValueError(f"image must be one (C, H, W) tensor, got {getattr(image, 'shape', type(image).__name__)}")
+    if len(values) == 0:
+        raise ValueError("values is empty: give the parameter values to sweep")
+    outputs = torch.stack([make_transform(v)(image) for v in values])
+    pixels = to_display(outputs)
+    fig, axes = plt.subplots(1, len(values), figsize=(size * len(values), size + 0.5), dpi=80, squeeze=False)
+    for ax, v, px in zip(axes[0], values, pixels):
+        ax.imshow(px.numpy())
+        ax.set_title(value_label(v), fontsize=8)
+        ax.axis("off")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    plt.show()
+
+
+def plot_accuracy_vs_shift(
+    results: Mapping[str, Mapping[str, Sequence[float]]],
+    levels: Sequence[int],
+    spec: ShiftSpec = ShiftSpec(),
+    title: str = "Accuracy under distribution shift",
+) -> None:
+    """One panel per shift kind, one line per model: accuracy (%) against shift level.
+    ``results[model][kind]`` lists accuracies (fractions) per level. Introduced in
+    04_data_augmentation.
+    """
+    if not results:
+        raise ValueError("results is empty: pass {model: {kind: [accuracy per level]}}")
+    kinds = list(next(iter(results.values())))
+    units = {
+        "rotation": lambda k: f"{spec.degrees * k:g}°",
+        "translation": lambda k: f"{spec.pixels * k:g}px",
+        "scale": lambda k: f"±{spec.zoom * k:.2g}",
+        "combined": lambda k: str(k),
+    }
+    fig, axes = plt.subplots(1, len(kinds), figsize=(2.2 * len(kinds), 2.8), dpi=80, sharey=True, squeeze=False)
+    for ax, kind in zip(axes[0], kinds):
+        for i, (model_name, per_kind) in enumerate(results.items()):
+            accs = per_kind[kind]
+            if len(accs) != len(levels):
+                raise ValueError(f"{model_name}/{kind}: {len(accs)} accuracies for {len(levels)} levels")
+            ax.plot(list(levels), [100 * a for a in accs], marker="o", color=f"C{i}", label=model_name)
+        ax.set_xticks(list(levels))
+        ax.set_xticklabels([units.get(kind, str)(k) for k in levels], fontsize=7)
+        ax.set(title=kind, xlabel="shift" if kind != "combined" else "level")
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("test accuracy (%)")
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    plt.show()

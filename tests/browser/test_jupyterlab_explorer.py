@@ -1,0 +1,107 @@
+"""End to end in a real browser: JupyterLab on loopback, the augmentation notebook run in headless
+Chromium, a slider of the augmentation explorer moved, and the displayed image checked to change.
+
+Set-up: tests/browser/install.sh (run by `make test`). Outside CI the test skips when Chromium or
+Playwright is missing; in CI (CI=true) that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # installed by tests/browser/install.sh
+    sync_playwright = None
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = "04_data_augmentation.ipynb"
+SCREENSHOT = ROOT / "tests" / "browser" / "explorer.png"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _require(condition: bool, what: str) -> None:
+    if not condition:
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} (CI must run the browser test: see tests/browser/install.sh)")
+        pytest.skip(f"{what}: run tests/browser/install.sh")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab():
+    port, token = _free_port(), "course-browser-test"
+    log = open(ROOT / "tests" / "browser" / "jupyterlab.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", "--LabApp.expose_app_in_browser=True",
+         f"--ServerApp.root_dir={ROOT / 'notebooks'}"],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "COURSE_PROGRESS": "0"},
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(f"JupyterLab did not start: see {log.name}")
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK}?token={token}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def test_explorer_slider_changes_the_image(jupyterlab):
+    _require(Path(CHROMIUM).exists(), "Chromium is not installed")
+    _require(sync_playwright is not None, "Playwright is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(jupyterlab)
+        page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget && "
+                               "window.jupyterapp.shell.currentWidget.sessionContext?.session?.kernel", timeout=120_000)
+        kernel = page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.name")
+        assert kernel == "feature-extraction"
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        # The whole notebook runs (it trains two CNNs); wait for the kernel to finish all of it.
+        page.wait_for_selector(".augmentation-explorer .augmentation-explorer-image", timeout=300_000)
+        page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle' && "
+                               "![...document.querySelectorAll('.jp-InputArea-prompt')].some(e => e.textContent.includes('*'))",
+                               timeout=400_000, polling=1000)
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'] .jp-RenderedText:has-text('Traceback')")
+        assert errors.count() == 0, "a cell raised an error in JupyterLab"
+
+        explorer = page.locator(".augmentation-explorer").first
+        explorer.scroll_into_view_if_needed()
+        image = explorer.locator(".augmentation-explorer-image").first
+        before = image.get_attribute("src")
+        handle = explorer.locator(".widget-slider .noUi-handle, .widget-slider input[type=range]").first
+        handle.focus()
+        for _ in range(15):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function("([el, src]) => el.getAttribute('src') !== src", arg=[image.element_handle(), before], timeout=30_000)
+        after = image.get_attribute("src")
+        explorer.screenshot(path=str(SCREENSHOT))
+        browser.close()
+    assert before and after and before != after

@@ -1,0 +1,64 @@
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_utils.classroom import SOLUTION_PLACEHOLDER, slide_type, strip_solutions, student_version
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_strip_solutions_keeps_indentation_and_the_check():
+    source = "def f(x):\n    # BEGIN SOLUTION\n    y = x + 1\n    return y\n    # END SOLUTION\n\nrun_check('f', lambda: check(f))"
+    assert strip_solutions(source) == f"def f(x):\n    {SOLUTION_PLACEHOLDER}\n\nrun_check('f', lambda: check(f))"
+
+
+@pytest.mark.parametrize("source, message", [
+    ("# BEGIN SOLUTION\nx = 1", "never closed"),
+    ("x = 1\n# END SOLUTION", "without # BEGIN SOLUTION"),
+    ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", "inside another"),
+])
+def test_unbalanced_markers_are_errors(source, message):
+    with pytest.raises(ValueError, match=message):
+        strip_solutions(source)
+
+
+def test_slide_types():
+    md = nbformat.v4.new_markdown_cell
+    assert slide_type(md("# Title")) == "slide" and slide_type(md("## 2. Why?")) == "slide"
+    assert slide_type(md("### detail")) == "subslide" and slide_type(md("*What to notice:* x")) == "fragment"
+    assert slide_type(nbformat.v4.new_code_cell("x = 1")) == "-" and slide_type(md("")) == "-"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_has_exercises_and_slide_metadata(path):
+    nb = nbformat.read(path, as_version=4)
+    assert all("slideshow" in cell.metadata for cell in nb.cells), "run `python -m course_utils.classroom tag-slides`"
+    assert nb.cells[0].metadata["slideshow"]["slide_type"] == "slide"
+    student, exercises = student_version(nb)
+    assert exercises >= 1
+    text = "\n".join(c.source for c in student.cells)
+    assert "BEGIN SOLUTION" not in text and text.count(SOLUTION_PLACEHOLDER) == exercises
+    assert "run_check(" in text, "the checks stay in the student version"
+    assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_student_checks_report_missing_solutions_instead_of_crashing(path):
+    """Run the student version's first code cell (imports, seeds) and its exercise cells in the
+    course kernel: each check must print "not implemented yet", and no cell may raise."""
+    from nbclient import NotebookClient
+
+    student, _ = student_version(nbformat.read(path, as_version=4))
+    code = [c for c in student.cells if c.cell_type == "code"]
+    exercises = [c for c in code if SOLUTION_PLACEHOLDER in c.source]
+    student.cells = [code[0]] + exercises
+    NotebookClient(student, timeout=120, kernel_name="feature-extraction", allow_errors=True,
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    for cell in student.cells:
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert not errors, f"cell crashed: {errors[0]['ename']}: {errors[0]['evalue']}\n{cell.source[:300]}"
+    for cell in exercises:
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        assert "not implemented yet" in text, f"exercise cell printed {text!r}\n{cell.source[:300]}"

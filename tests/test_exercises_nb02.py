@@ -1,0 +1,78 @@
+import torch.nn as nn
+
+from course_utils.checks import run_check
+from course_utils.exercises.nb02 import check_bn_convnet, check_output_size
+from course_utils.solutions.nb02 import make_bn_convnet, output_size
+
+
+def todo(*args, **kwargs):
+    raise NotImplementedError
+
+
+def test_output_size_reference_passes():
+    assert run_check("output_size", lambda: check_output_size(output_size)).passed
+
+
+def test_output_size_wrong_answers_are_rejected_with_a_reason():
+    no_padding = lambda n, k, s=1, p=0: (n - k) // s + 1
+    result = run_check("output_size", lambda: check_output_size(no_padding))
+    assert not result.passed and "returned 30, expected 32" in result.message and "2 * padding" in result.message
+    no_stride = lambda n, k, s=1, p=0: n + 2 * p - k + 1
+    result = run_check("output_size", lambda: check_output_size(no_stride))
+    assert not result.passed and "divide by the stride" in result.message
+    true_division = lambda n, k, s=1, p=0: (n + 2 * p - k) / s + 1
+    result = run_check("output_size", lambda: check_output_size(true_division))
+    assert not result.passed and "float" in result.message and "//" in result.message
+    as_string = lambda n, k, s=1, p=0: str((n + 2 * p - k) // s + 1)
+    assert "must return an int" in run_check("output_size", lambda: check_output_size(as_string)).message
+
+
+def test_output_size_missing_solution_is_reported():
+    assert "not implemented yet" in run_check("output_size", lambda: check_output_size(todo)).message
+
+
+def test_bn_convnet_reference_passes():
+    assert run_check("bn", lambda: check_bn_convnet(make_bn_convnet)).passed
+
+
+def _convnet(norms=(True, True), flatten=64 * 8 * 8, channels=(32, 64), norm_features=None):
+    norm_features = norm_features or channels
+    layers = []
+    in_ch = 3
+    for use, ch, nf in zip(norms, channels, norm_features):
+        layers += [nn.Conv2d(in_ch, ch, 3, padding=1)] + ([nn.BatchNorm2d(nf)] if use else []) + [nn.ReLU(), nn.MaxPool2d(2)]
+        in_ch = ch
+    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(flatten, 512), nn.ReLU(), nn.Linear(512, 10))
+
+
+def test_bn_convnet_wrong_answers_are_rejected_with_a_reason():
+    assert "found 0" in run_check("bn", lambda: check_bn_convnet(lambda: _convnet(norms=(False, False)))).message
+    assert "found 1" in run_check("bn", lambda: check_bn_convnet(lambda: _convnet(norms=(True, False)))).message
+    msg = run_check("bn", lambda: check_bn_convnet(lambda: _convnet(channels=(16, 64)))).message
+    assert "32 and 64 filters" in msg
+    msg = run_check("bn", lambda: check_bn_convnet(lambda: _convnet(flatten=64 * 7 * 7))).message
+    assert "forward pass on a (4, 3, 32, 32) batch failed" in msg
+    assert "nn.Module" in run_check("bn", lambda: check_bn_convnet(lambda: "model")).message
+
+
+def test_bn_convnet_wrong_num_features_is_rejected():
+    # BatchNorm2d(64) after a 32-channel conv: caught before the (crashing) forward pass.
+    model = lambda: _convnet(norm_features=(64, 32))
+    assert "num_features" in run_check("bn", lambda: check_bn_convnet(model)).message
+
+
+def test_bn_convnet_unused_norm_is_rejected():
+    class Unused(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = _convnet(norms=(False, False))
+            self.bn1, self.bn2 = nn.BatchNorm2d(32), nn.BatchNorm2d(64)
+
+        def forward(self, x):
+            return self.body(x)
+
+    assert "never called" in run_check("bn", lambda: check_bn_convnet(Unused)).message
+
+
+def test_bn_convnet_missing_solution_is_reported():
+    assert "not implemented yet" in run_check("bn", lambda: check_bn_convnet(todo)).message

@@ -1,0 +1,67 @@
+"""The exercise checks of 03_regularization accept the reference and reject wrong answers helpfully."""
+
+import pytest
+import torch
+
+from course_utils.checks import CheckFailed, run_check
+from course_utils.exercises.nb03 import check_early_stopping_epochs, check_l1_penalty
+from course_utils.solutions import nb03 as reference
+
+
+def test_references_pass():
+    check_l1_penalty(reference.l1_penalty)
+    check_early_stopping_epochs(reference.early_stopping_epochs)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda m: sum(p.abs().sum() for p in m.parameters()), "biases"),
+    (lambda m: sum(p.pow(2).sum() for n, p in m.named_parameters() if n.endswith("weight")), "L2"),
+    (lambda m: reference.l1_penalty(m) / sum(p.numel() for n, p in m.named_parameters() if n.endswith("weight")), "MEAN"),
+    (lambda m: reference.l1_penalty(m).detach(), "detached"),
+    (lambda m: reference.l1_penalty(m).item(), "torch.Tensor"),
+    (lambda m: 2 * reference.l1_penalty(m), "expected"),
+])
+def test_l1_wrong_answers_are_rejected(wrong, message):
+    with pytest.raises(CheckFailed, match=message):
+        check_l1_penalty(wrong)
+
+
+def _off_by_one(losses, patience, min_delta=0.0):
+    best, stop = reference.early_stopping_epochs(losses, patience, min_delta)
+    return best - 1, stop - 1
+
+
+def _no_reset(losses, patience, min_delta=0.0):
+    best, best_epoch, bad = float("inf"), 0, 0
+    for epoch, loss in enumerate(losses, start=1):
+        if loss < best - min_delta:
+            best, best_epoch = loss, epoch  # forgets to reset the counter
+        else:
+            bad += 1
+            if bad >= patience:
+                return best_epoch, epoch
+    return best_epoch, len(losses)
+
+
+def _ignores_min_delta(losses, patience, min_delta=0.0):
+    return reference.early_stopping_epochs(losses, patience, 0.0)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (_off_by_one, "1-based"),
+    (_no_reset, "stop_epoch"),
+    (_ignores_min_delta, "best_epoch"),
+    (lambda losses, patience, min_delta=0.0: [1, 2], "tuple"),
+])
+def test_early_stopping_wrong_answers_are_rejected(wrong, message):
+    with pytest.raises(CheckFailed, match=message):
+        check_early_stopping_epochs(wrong)
+
+
+def test_not_implemented_is_reported_not_raised(capsys):
+    def todo(*args):
+        raise NotImplementedError
+
+    assert not run_check("l1_penalty", lambda: check_l1_penalty(todo))
+    assert not run_check("early_stopping_epochs", lambda: check_early_stopping_epochs(todo))
+    assert "not implemented yet" in capsys.readouterr().out

@@ -1,0 +1,135 @@
+"""Unit tests of course_utils.regularization (03_regularization)."""
+
+import pytest
+import torch
+import torch.nn as nn
+
+from course_utils.regularization import (
+    AblationResult, Config, Run, format_table, l1_penalty, l2_penalty, make_mlp, near_zero_fraction,
+    run_ablation, small_digits, weight_parameters, flat_weights,
+)
+from course_utils.training import History
+
+
+def _model() -> nn.Module:
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[1.0, -2.0], [0.5, 0.0], [-1.0, 3.0]]))
+        model[0].bias.fill_(10.0)
+        model[2].weight.copy_(torch.tensor([[2.0, -1.0, 0.5]]))
+        model[2].bias.fill_(-7.0)
+    return model
+
+
+def test_penalties_cover_weights_only():
+    model = _model()
+    assert l1_penalty(model).item() == pytest.approx(7.5 + 3.5)
+    assert l2_penalty(model).item() == pytest.approx(0.5 * (15.25 + 5.25))
+    assert [tuple(w.shape) for w in weight_parameters(model)] == [(3, 2), (1, 3)]
+    assert flat_weights(model).shape == (9,)
+
+
+def test_l2_gradient_is_w_and_l1_gradient_is_sign():
+    model = _model()
+    l2_penalty(model).backward()
+    assert torch.equal(model[0].weight.grad, model[0].weight.detach())
+    assert model[0].bias.grad is None
+    model.zero_grad()
+    l1_penalty(model).backward()
+    assert torch.equal(model[2].weight.grad, model[2].weight.detach().sign())
+
+
+def test_penalty_errors():
+    with pytest.raises(TypeError, match="nn.Module"):
+        l1_penalty(torch.zeros(3))
+    with pytest.raises(ValueError, match="no weight matrices"):
+        l2_penalty(nn.ReLU())
+
+
+def test_near_zero_fraction():
+    w = torch.tensor([0.0, 5e-4, -5e-4, 0.1, -0.2])
+    assert near_zero_fraction(w, 1e-3) == pytest.approx(0.6)
+    with pytest.raises(ValueError, match="non-empty"):
+        near_zero_fraction(torch.tensor([]))
+    with pytest.raises(ValueError, match="threshold"):
+        near_zero_fraction(w, 0.0)
+
+
+def test_small_digits_split_is_balanced_and_disjoint():
+    data = small_digits(n_train=30, n_val=20, seed=0)
+    assert data.train_images.shape == (30, 1, 8, 8) and data.train_images.dtype == torch.uint8
+    assert torch.bincount(data.train_labels, minlength=10).tolist() == [3] * 10
+    assert torch.bincount(data.val_labels, minlength=10).tolist() == [2] * 10
+    assert len(data.test_labels) == 1797 - 50
+    assert int(data.train_images.max()) == 255
+    with pytest.raises(ValueError, match="multiples of 10"):
+        small_digits(n_train=25)
+
+
+def test_config_validation_and_optimizers():
+    with pytest.raises(ValueError, match="optimizer"):
+        Config(optimizer="rmsprop")
+    with pytest.raises(ValueError, match="weight_decay"):
+        Config(l1=-1.0)
+    model = make_mlp(hidden=4)
+    optimizer = Config(optimizer="adamw", weight_decay=0.5).make_optimizer(model)
+    assert isinstance(optimizer, torch.optim.AdamW)
+    decays = [g["weight_decay"] for g in optimizer.param_groups]
+    assert decays == [0.5, 0.0] and len(optimizer.param_groups[0]["params"]) == 3
+    assert Config().penalty() is None
+    assert Config(l1=2.0).penalty()(_model()).item() == pytest.approx(22.0)
+    with pytest.raises(ValueError, match="dropout"):
+        make_mlp(dropout=1.0)
+
+
+def test_sgd_l2_penalty_equals_weight_decay():
+    torch.manual_seed(0)
+    x, y = torch.randn(8, 64), torch.randint(0, 10, (8,))
+    results = []
+    for decay, strength in [(0.0, 0.1), (0.1, 0.0)]:
+        torch.manual_seed(1)
+        model = make_mlp(hidden=8)
+        optimizer = Config(optimizer="sgd", lr=0.1, weight_decay=decay).make_optimizer(model)
+        for _ in range(3):
+            optimizer.zero_grad()
+            (nn.functional.cross_entropy(model(x), y) + strength * l2_penalty(model)).backward()
+            optimizer.step()
+        results.append(flat_weights(model))
+    assert torch.allclose(results[0], results[1], atol=1e-6)
+
+
+def test_run_ablation_table_and_determinism():
+    data = small_digits(n_train=10, n_val=10, seed=1)
+    configs = {"none": Config(), "es": Config(patience=1)}
+    a = run_ablation(configs, [0, 1], data, epochs=3, batch_size=5, hidden=8)
+    b = run_ablation(configs, [0, 1], data, epochs=3, batch_size=5, hidden=8)
+    rows = a.table()
+    assert [r["config"] for r in rows] == ["none", "es"] and rows[0]["seeds"] == 2
+    assert [r.test_acc for r in a.runs["none"]] == [r.test_acc for r in b.runs["none"]]
+    tests = [100 * r.test_acc for r in a.runs["none"]]
+    assert rows[0]["test_mean"] == pytest.approx(sum(tests) / 2)
+    gaps = [100 * r.gap for r in a.runs["none"]]
+    assert rows[0]["gap_mean"] == pytest.approx(sum(gaps) / 2)
+    assert a.runs["none"][0].history.epochs == 3 and len(a.runs["none"][0].history.val_acc) == 3
+    text = format_table(a)
+    assert text.splitlines()[0].startswith("config") and "±" in text
+    with pytest.raises(ValueError, match="empty"):
+        run_ablation({}, [0], data)
+    with pytest.raises(ValueError, match="seeds"):
+        run_ablation(configs, [], data)
+    with pytest.raises(TypeError, match="Config"):
+        run_ablation({"x": {"l2": 1.0}}, [0], data)
+
+
+def test_ablation_result_merge_and_lookup():
+    run = Run(0, History(), 1.0, 0.8, torch.zeros(3))
+    a = AblationResult({"a": Config()}, {"a": [run]})
+    b = AblationResult({"b": Config()}, {"b": [run]})
+    merged = a.merge(b)
+    assert list(merged.runs) == ["a", "b"] and merged.mean_test_acc("b") == pytest.approx(0.8)
+    assert run.gap == pytest.approx(0.2)
+    assert merged.table()[0]["test_std"] == 0.0
+    with pytest.raises(ValueError, match="both"):
+        a.merge(a)
+    with pytest.raises(KeyError, match="no config"):
+        a.mean_test_acc("zzz")

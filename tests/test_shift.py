@@ -1,0 +1,79 @@
+"""Distribution-shift test sets and figures (course_utils.shift, 04_data_augmentation)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import pytest
+import torch
+from torchvision.transforms import v2
+
+from course_utils.shift import ShiftSpec, plot_accuracy_vs_shift, plot_sweep, shift_images, shift_parameters, shifted_test_sets
+
+
+def _images(n=10, size=16):
+    return torch.randint(0, 256, (n, 3, size, size), generator=torch.Generator().manual_seed(1), dtype=torch.uint8)
+
+
+def test_shift_parameters_are_deterministic_and_well_formed():
+    a, b = shift_parameters(50, seed=3), shift_parameters(50, seed=3)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert set(a["rotation_sign"].tolist()) == {-1.0, 1.0}
+    assert torch.allclose(a["direction"].norm(dim=1), torch.ones(50))
+    assert not torch.equal(a["rotation_sign"], shift_parameters(50, seed=4)["rotation_sign"])
+
+
+def test_level_zero_is_clean_and_levels_grow():
+    x = _images()
+    assert torch.equal(shift_images(x, "combined", 0), x)
+    diffs = [(shift_images(x, "rotation", k).float() - x.float()).abs().mean().item() for k in (1, 2, 3)]
+    assert diffs[0] < diffs[1] < diffs[2]
+
+
+def test_rotation_level_uses_the_per_image_sign():
+    x = _images(8, 12)
+    out = shift_images(x, "rotation", 9, ShiftSpec(degrees=10.0))  # ±90°
+    sign = shift_parameters(8)["rotation_sign"]
+    for i in range(8):
+        assert torch.equal(out[i], torch.rot90(x[i], 1 if sign[i] > 0 else -1, dims=(1, 2)))
+
+
+def test_translation_moves_by_level_times_pixels():
+    x = torch.zeros(1, 1, 12, 12, dtype=torch.uint8)
+    x[0, 0, 6, 6] = 255
+    out = shift_images(x, "translation", 2, ShiftSpec(pixels=2.0))
+    direction = shift_parameters(1)["direction"][0]
+    ys, xs = torch.nonzero(out[0, 0] > 0, as_tuple=True)
+    weights = out[0, 0][ys, xs].float()
+    centre = torch.stack([(xs.float() * weights).sum(), (ys.float() * weights).sum()]) / weights.sum()
+    assert torch.allclose(centre - 6, 4 * direction, atol=0.3)
+
+
+def test_shifted_test_sets_structure():
+    sets = shifted_test_sets(_images(4), levels=(0, 2), kinds=("scale", "combined"))
+    assert set(sets) == {"scale", "combined"} and set(sets["scale"]) == {0, 2}
+    assert sets["combined"][2].shape == (4, 3, 16, 16) and sets["combined"][2].dtype == torch.uint8
+
+
+@pytest.mark.parametrize("kind,level,match", [("shear", 1, "kind must be one of"), ("rotation", -1, "level must be"), ("scale", 20, "shrinks images")])
+def test_bad_shift_arguments(kind, level, match):
+    with pytest.raises(ValueError, match=match):
+        shift_images(_images(), kind, level)
+
+
+def test_spec_describe():
+    assert ShiftSpec().describe(2) == "±20°, 4 px, ×1±0.16"
+
+
+def test_plot_sweep_and_accuracy_plot(shown):
+    photo = _images(1, 20)[0]
+    assert plot_sweep(photo, lambda d: v2.RandomRotation((d, d)), [0, 45, 90], "rotation") is None
+    fig = shown[-1]
+    assert len(fig.axes) == 3 and fig.axes[2].get_title() == "90"
+    with pytest.raises(ValueError, match="one \\(C, H, W\\)"):
+        plot_sweep(photo[None], lambda d: v2.RandomRotation((d, d)), [0], "x")
+    results = {"a": {"rotation": [0.9, 0.5], "combined": [0.9, 0.4]}, "b": {"rotation": [0.8, 0.7], "combined": [0.8, 0.6]}}
+    assert plot_accuracy_vs_shift(results, levels=[0, 1]) is None
+    fig = shown[-1]
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 2
+    with pytest.raises(ValueError, match="2 accuracies for 3 levels"):
+        plot_accuracy_vs_shift(results, levels=[0, 1, 2])
