@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 KERNEL := feature-extraction
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test unit browser nbval benchmark execute runtime slides student clean
+.PHONY: setup lab test unit browser nbval benchmark execute runtime slides student pretrain clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,8 @@ execute: setup
 	for nb in $(NB); do COURSE_PROGRESS=0 $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; done
 
 clean:
-	rm -rf $(VENV) data/*.npz data/*.json data/*.pt
+	rm -rf $(VENV) data/*.npz data/*.json slides student
+	find data -name "*.pt" ! -name "*.shipped.pt" -delete
 
 runtime: setup
 	$(BIN)/python -m course_utils.runtime
@@ -58,3 +59,7 @@ slides: setup
 
 student: setup
 	$(BIN)/python -m course_utils.classroom student
+
+# Rebuild notebook 06's pretrained backbone (data/transfer_resnet_v1.shipped.pt) from scratch, deterministically
+pretrain: setup
+	$(BIN)/python -m course_utils.transfer pretrain

@@ -62,3 +62,16 @@ def test_student_checks_report_missing_solutions_instead_of_crashing(path):
     for cell in exercises:
         text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
         assert "not implemented yet" in text, f"exercise cell printed {text!r}\n{cell.source[:300]}"
+
+
+def test_slides_build_for_every_notebook(tmp_path):
+    """`make slides` builds one reveal.js deck per notebook; here into a temporary folder."""
+    from course_utils.classroom import main
+
+    assert main(["slides", "--out", str(tmp_path)]) == 0
+    for path in NOTEBOOKS:
+        deck = tmp_path / f"{path.stem}.slides.html"
+        assert deck.exists(), f"no deck for {path.name}"
+        html = deck.read_text(encoding="utf-8")
+        headings = sum(1 for c in nbformat.read(path, as_version=4).cells if slide_type(c) == "slide")
+        assert "reveal" in html.lower() and html.count("<section") >= headings
