@@ -33,6 +33,8 @@ __all__ = [
     "save_arrays_atomic",
     "load_arrays_checked",
     "cached_arrays",
+    "atomic_write_bytes",
+    "sha256_file",
     "CacheError",
 ]
 
@@ -99,7 +101,8 @@ def data_dir(root: str | os.PathLike | None = None) -> Path:
 # atomically, with its sha256 in a JSON sidecar that is checked on every load.
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: str | os.PathLike) -> str:
+    """The sha256 of a file, read in 1 MiB blocks. Introduced in 00_setup_and_tour."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -107,7 +110,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _atomic_write_bytes(path: Path, payload: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` atomically: a temporary file in the same folder, flushed to
+    disk, then renamed over ``path``, so a reader never sees a half-written file.
+    Introduced in 00_setup_and_tour.
+    """
+    path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; caches are ordinary readable files
@@ -137,9 +145,9 @@ def save_arrays_atomic(path: str | os.PathLike, arrays: dict[str, np.ndarray], m
             archive.writestr(info, member.getvalue())
     payload = buffer.getvalue()
     checksum = hashlib.sha256(payload).hexdigest()
-    _atomic_write_bytes(path, payload)
+    atomic_write_bytes(path, payload)
     sidecar = {**meta, "sha256": checksum, "file": path.name}
-    _atomic_write_bytes(path.with_suffix(".json"), json.dumps(sidecar, indent=2).encode())
+    atomic_write_bytes(path.with_suffix(".json"), json.dumps(sidecar, indent=2).encode())
     return checksum
 
 
@@ -162,7 +170,7 @@ def load_arrays_checked(path: str | os.PathLike, expected_meta: dict) -> dict[st
             raise CacheError(
                 f"cache {path.name} was built with {key}={sidecar.get(key)!r}, expected {value!r}"
             )
-    actual = _sha256(path)
+    actual = sha256_file(path)
     if actual != sidecar.get("sha256"):
         raise CacheError(
             f"cache {path.name} is truncated or altered: sha256 {actual[:12]}... does not match "

@@ -19,10 +19,9 @@ torchvision's ImageNet ResNet-18 (``ResNet18_Weights.DEFAULT``) is an opt-in thr
 from __future__ import annotations
 
 import argparse
-import hashlib
+import io
 import math
 import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -33,7 +32,7 @@ import torch.nn.functional as F
 
 from .augment import BatchAugment
 from .checks import require_images
-from .data import ImageData, data_dir, load_dataset
+from .data import ImageData, atomic_write_bytes, data_dir, load_dataset, sha256_file
 from .loading import BatchLoader, normalize
 
 __all__ = [
@@ -255,38 +254,17 @@ def pretrain(epochs: int | None = None, seed: int | None = None, splits: Transfe
     return model, test_accuracy(model, *splits.source_test)
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def save_checkpoint(state_dict: dict[str, torch.Tensor], path: str | os.PathLike) -> str:
     """Write ``state_dict`` to ``path`` atomically (temp file, then ``os.replace``) and a sidecar
     ``path + '.sha256'``; return the file's sha256. Introduced in 06_transfer_learning.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o644)
-        with os.fdopen(fd, "wb") as f:
-            torch.save({k: v.detach().cpu().contiguous() for k, v in state_dict.items()}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    checksum = _sha256_file(path)
-    sidecar = path.with_name(path.name + ".sha256")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{sidecar.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        f.write(checksum + "\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, sidecar)
+    buffer = io.BytesIO()
+    torch.save({k: v.detach().cpu().contiguous() for k, v in state_dict.items()}, buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+    checksum = sha256_file(path)
+    atomic_write_bytes(path.with_name(path.name + ".sha256"), (checksum + "\n").encode())
     return checksum
 
 
@@ -304,7 +282,7 @@ def load_checkpoint(path: str | os.PathLike, sha256: str | None = None) -> dict[
         if not sidecar.exists():
             raise CheckpointError(f"checkpoint {path.name} has no checksum file {sidecar.name}")
         sha256 = sidecar.read_text().strip()
-    actual = _sha256_file(path)
+    actual = sha256_file(path)
     if actual != sha256:
         raise CheckpointError(
             f"checkpoint {path.name} is truncated or altered: sha256 {actual[:12]}... does not match "

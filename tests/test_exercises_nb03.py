@@ -1,7 +1,6 @@
 """The exercise checks of 03_regularization accept the reference and reject wrong answers helpfully."""
 
 import pytest
-import torch
 
 from course_utils.checks import CheckFailed, run_check
 from course_utils.exercises.nb03 import check_early_stopping_epochs, check_l1_penalty
