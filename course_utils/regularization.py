@@ -19,7 +19,7 @@ from .training import EarlyStopping, History, evaluate, fit
 
 __all__ = [
     "weight_parameters", "l1_penalty", "l2_penalty", "near_zero_fraction", "flat_weights",
-    "DigitsSplit", "small_digits", "make_mlp", "Config", "Run", "AblationResult", "run_ablation",
+    "DigitsSplit", "small_digits", "flip_labels", "make_mlp", "Config", "Run", "AblationResult", "run_ablation",
     "format_table", "plot_results", "plot_weight_histograms", "plot_curves", "curve_explorer",
 ]
 
@@ -116,6 +116,32 @@ def small_digits(n_train: int = 70, n_val: int = 30, seed: int = 0) -> DigitsSpl
     test_idx = (~used).nonzero().squeeze(1)
     return DigitsSplit(images[train_idx], labels[train_idx], images[val_idx], labels[val_idx],
                        images[test_idx], labels[test_idx])
+
+
+def flip_labels(labels: torch.Tensor, fraction: float, num_classes: int = 10, seed: int = 0) -> torch.Tensor:
+    """A copy of ``labels`` in which exactly ``round(fraction * len(labels))`` entries, chosen at
+    random, are replaced by a *different* class drawn uniformly from the other ``num_classes - 1``
+    (symmetric label noise, 标签噪声). Deterministic for a given ``seed``; ``labels`` is not modified.
+    Introduced in 03_regularization.
+
+    Raises ValueError when ``labels`` is not a 1-D integer tensor of classes in ``[0, num_classes)``,
+    or when ``fraction`` is outside ``[0, 1]``.
+    """
+    if not isinstance(labels, torch.Tensor) or labels.ndim != 1 or labels.is_floating_point():
+        raise ValueError("labels must be a 1-D integer tensor of class indices, e.g. data.train_labels")
+    if num_classes < 2:
+        raise ValueError(f"num_classes must be >= 2 so that a wrong class exists, got {num_classes}")
+    if labels.numel() and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"labels must lie in [0, {num_classes}); pass the right num_classes")
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"fraction must be in [0, 1] (0.3 flips 30% of the labels), got {fraction}")
+    generator = torch.Generator().manual_seed(seed)
+    n_flip = round(fraction * len(labels))
+    idx = torch.randperm(len(labels), generator=generator)[:n_flip]
+    shift = torch.randint(1, num_classes, (n_flip,), generator=generator)  # 1..C-1: never the true class
+    noisy = labels.clone()
+    noisy[idx] = (labels[idx] + shift) % num_classes
+    return noisy
 
 
 def make_mlp(hidden: int = 256, dropout: float = 0.0, in_features: int = 64, num_classes: int = 10) -> nn.Sequential:

@@ -6,7 +6,7 @@ import torch.nn as nn
 
 from course_utils.regularization import (
     AblationResult, Config, Run, format_table, l1_penalty, l2_penalty, make_mlp, near_zero_fraction,
-    run_ablation, small_digits, weight_parameters, flat_weights,
+    run_ablation, small_digits, weight_parameters, flat_weights, flip_labels,
 )
 from course_utils.training import History
 
@@ -133,3 +133,28 @@ def test_ablation_result_merge_and_lookup():
         a.merge(a)
     with pytest.raises(KeyError, match="no config"):
         a.mean_test_acc("zzz")
+
+
+def test_flip_labels_exact_fraction_never_true_label_deterministic():
+    labels = torch.arange(10).repeat(20)  # 200 labels, 20 per class
+    noisy = flip_labels(labels, 0.3, seed=1)
+    changed = noisy != labels
+    assert changed.sum().item() == 60  # exactly round(0.3 * 200), and every chosen one really changes
+    assert noisy.dtype == labels.dtype and noisy.min() >= 0 and noisy.max() <= 9
+    assert torch.equal(noisy, flip_labels(labels, 0.3, seed=1))
+    assert not torch.equal(noisy, flip_labels(labels, 0.3, seed=2))
+    assert torch.equal(labels, torch.arange(10).repeat(20))  # input untouched
+    assert torch.equal(flip_labels(labels, 0.0), labels)
+    assert (flip_labels(labels, 1.0, seed=3) != labels).all()
+    assert (flip_labels(torch.tensor([0, 1, 0, 1]), 1.0, num_classes=2) == torch.tensor([1, 0, 1, 0])).all()
+
+
+def test_flip_labels_rejects_bad_input():
+    with pytest.raises(ValueError, match="fraction"):
+        flip_labels(torch.tensor([0, 1]), 1.5)
+    with pytest.raises(ValueError, match="1-D integer"):
+        flip_labels(torch.tensor([0.0, 1.0]), 0.5)
+    with pytest.raises(ValueError, match="num_classes"):
+        flip_labels(torch.tensor([0, 12]), 0.5, num_classes=10)
+    with pytest.raises(ValueError, match="num_classes"):
+        flip_labels(torch.tensor([0, 0]), 0.5, num_classes=1)
