@@ -10,20 +10,31 @@ from typing import Callable, Sequence
 
 import torch
 
-__all__ = ["require_images", "require_shape", "CheckFailed", "CheckResult", "run_check", "expect_close"]
+__all__ = ["require_layout", "require_images", "require_shape", "CheckFailed", "CheckResult", "run_check", "expect_close"]
+
+
+def require_layout(
+    tensor: torch.Tensor, layout: str, name: str, dtype: torch.dtype | None = None, hint: str = ""
+) -> None:
+    """Raise a clear error unless ``tensor`` is a tensor whose rank matches ``layout`` (e.g.
+    ``"N, C, H, W"``) and, when given, whose dtype is ``dtype``; ``hint`` is appended to the rank
+    error when the tensor has one dimension too few. Introduced in 00_setup_and_tour.
+    """
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}")
+    rank = layout.count(",") + 1
+    if tensor.ndim != rank:
+        extra = f" ({hint})" if hint and tensor.ndim == rank - 1 else ""
+        raise ValueError(f"{name} must have shape ({layout}), got {tuple(tensor.shape)}{extra}")
+    if dtype is not None and tensor.dtype != dtype:
+        raise ValueError(f"{name} must have dtype {dtype}, got {tensor.dtype}")
 
 
 def require_images(images: torch.Tensor, name: str = "images", dtype: torch.dtype | None = None) -> None:
     """Raise a ``ValueError`` naming the problem unless ``images`` is a batch ``(N, C, H, W)``
     (of ``dtype`` when given). Introduced in 00_setup_and_tour.
     """
-    if not isinstance(images, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(images).__name__}")
-    if images.ndim != 4:
-        hint = " (add a batch dimension with .unsqueeze(0))" if images.ndim == 3 else ""
-        raise ValueError(f"{name} must have shape (N, C, H, W), got {tuple(images.shape)}{hint}")
-    if dtype is not None and images.dtype != dtype:
-        raise ValueError(f"{name} must have dtype {dtype}, got {images.dtype}")
+    require_layout(images, "N, C, H, W", name, dtype, hint="add a batch dimension with .unsqueeze(0)")
 
 
 def require_shape(tensor: torch.Tensor, shape: Sequence[int | None], name: str = "tensor") -> None:

@@ -34,6 +34,7 @@ from .augment import BatchAugment
 from .checks import require_images
 from .data import ImageData, atomic_write_bytes, data_dir, load_dataset, sha256_file
 from .loading import BatchLoader, normalize
+from .training import evaluate
 
 __all__ = [
     "SOURCE_CLASSES", "TARGET_CLASSES", "CHECKPOINT_NAME", "CHECKPOINT_SHA256", "CheckpointError",
@@ -206,12 +207,8 @@ def train_steps(
 def test_accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 500) -> float:
     """Accuracy of ``model`` (eval mode) on uint8 ``images``. Introduced in 06_transfer_learning."""
     model.eval()
-    device = next(model.parameters()).device
-    correct = 0
-    for start in range(0, len(labels), batch_size):
-        logits = model(normalize(images[start:start + batch_size]).to(device))
-        correct += (logits.argmax(1).cpu() == labels[start:start + batch_size]).sum().item()
-    return correct / len(labels)
+    loader = BatchLoader(images, labels, batch_size, device=next(model.parameters()).device)
+    return evaluate(model, loader)[1]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from .checks import require_layout
 from .data import cached_arrays, data_dir
+from .metrics import accuracy
 
 __all__ = [
     "VIDEO_CLASSES",
@@ -64,13 +66,8 @@ def require_videos(videos: torch.Tensor, name: str = "videos", dtype: torch.dtyp
     """Raise a ``ValueError`` naming the problem unless ``videos`` is a batch ``(N, T, C, H, W)``
     (of ``dtype`` when given). Introduced in 05_video_lstm.
     """
-    if not isinstance(videos, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(videos).__name__}")
-    if videos.ndim != 5:
-        hint = " (one clip (T, C, H, W)? add a batch dimension with .unsqueeze(0))" if videos.ndim == 4 else ""
-        raise ValueError(f"{name} must have shape (N, T, C, H, W), got {tuple(videos.shape)}{hint}")
-    if dtype is not None and videos.dtype != dtype:
-        raise ValueError(f"{name} must have dtype {dtype}, got {videos.dtype}")
+    require_layout(videos, "N, T, C, H, W", name, dtype,
+                   hint="one clip (T, C, H, W)? add a batch dimension with .unsqueeze(0)")
 
 
 def _check_lengths(lengths: torch.Tensor | None, batch: int, steps: int) -> torch.Tensor | None:
@@ -429,7 +426,7 @@ def pair_accuracy(logits: torch.Tensor, labels: torch.Tensor, classes: Sequence[
     keep = torch.isin(labels, torch.as_tensor(list(classes)))
     if not keep.any():
         raise ValueError(f"no clip has a label in {list(classes)}")
-    return (logits[keep].argmax(1) == labels[keep]).float().mean().item()
+    return accuracy(logits[keep], labels[keep])
 
 
 # --------------------------------------------------------------------------------------------------

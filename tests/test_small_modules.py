@@ -162,3 +162,14 @@ def test_timer_format_matches_the_sanitizer(capsys):
     with Timer("quiet", quiet=True) as t:
         pass
     assert t.seconds >= 0 and capsys.readouterr().out == ""
+
+
+def test_require_layout_names_rank_dtype_and_hint():
+    from course_utils.checks import require_layout
+    require_layout(torch.zeros(2, 3), "N, F", "x")
+    with pytest.raises(ValueError, match=r"x must have shape \(N, T, F\), got \(2, 3\) \(add a dimension\)"):
+        require_layout(torch.zeros(2, 3), "N, T, F", "x", hint="add a dimension")
+    with pytest.raises(ValueError, match=r"got \(2,\)$"):  # the hint is only for one dimension too few
+        require_layout(torch.zeros(2), "N, T, F", "x", hint="add a dimension")
+    with pytest.raises(ValueError, match="dtype torch.int64"):
+        require_layout(torch.zeros(2, 3), "N, F", "x", dtype=torch.int64)
