@@ -11,12 +11,14 @@ One module per concern; each public function's docstring names the notebook that
 - ``metrics``: accuracy, confusion matrix, per-class accuracy
 - ``plotting``: learning curves, image grids, confusion matrices
 - ``checks``: argument checks and the exercises' automatic checks
+- ``claims``: measured numbers (``≈``) and the claims they carry (✔/✘)
 - ``summary``: the closing Summary cell
 - ``timing``: one format for wall-clock timings
 - ``benchmark``: the training-throughput benchmark (``python -m course_utils.benchmark``)
 """
 
 from .augment import BatchAugment, random_crop, random_hflip
+from .claims import claim, measured
 from .checks import CheckFailed, CheckResult, expect_close, require_images, require_shape, run_check
 from .data import DATASETS, ImageData, data_dir, load_dataset
 from .loading import BatchLoader, normalize
@@ -32,6 +34,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BatchAugment", "random_crop", "random_hflip",
+    "claim", "measured",
     "CheckFailed", "CheckResult", "expect_close", "require_images", "require_shape", "run_check",
     "DATASETS", "ImageData", "data_dir", "load_dataset",
     "BatchLoader", "normalize",

@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from .plotting import FIGURE_DPI, SMALL_FONT
+
 __all__ = ["DigitsSplit", "load_digits_split", "minibatches", "numerical_gradient", "plot_curves", "plot_gradients"]
 
 
@@ -118,7 +120,7 @@ def plot_curves(
     if not curves:
         raise ValueError("curves is empty: pass {label: values}")
     x = np.asarray(torch.as_tensor(x).detach().cpu(), dtype=float)
-    fig, ax = plt.subplots(figsize=figsize, dpi=80)
+    fig, ax = plt.subplots(figsize=figsize, dpi=FIGURE_DPI)
     for label, values in curves.items():
         values = np.asarray(torch.as_tensor(values).detach().cpu(), dtype=float)
         if values.shape != x.shape:
@@ -130,7 +132,7 @@ def plot_curves(
         ax.set_yscale("log")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=SMALL_FONT)
     fig.tight_layout()
     plt.show()
 

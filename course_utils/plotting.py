@@ -15,7 +15,12 @@ import torch
 from .checks import require_images
 from .training import History
 
-__all__ = ["plot_history", "show_images", "plot_confusion_matrix", "to_display"]
+__all__ = ["plot_history", "show_images", "plot_confusion_matrix", "to_display", "FIGURE_DPI", "SMALL_FONT"]
+
+# Stored figures are drawn at 80 dots per inch to keep notebooks light; text is never smaller than
+# SMALL_FONT points, i.e. 10 pixels at that resolution, legible at 100% zoom.
+FIGURE_DPI = 80
+SMALL_FONT = 9
 
 
 def to_display(images: torch.Tensor) -> torch.Tensor:
@@ -38,7 +43,7 @@ def plot_history(histories: History | Mapping[str, History], title: str = "Learn
         histories = {"model": histories}
     if not histories:
         raise ValueError("histories is empty: pass a History or {label: History}")
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.4), dpi=80)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.4), dpi=FIGURE_DPI)
     for i, (label, history) in enumerate(histories.items()):
         colour = f"C{i}"
         epochs = range(1, history.epochs + 1)
@@ -49,7 +54,7 @@ def plot_history(histories: History | Mapping[str, History], title: str = "Learn
             ax_acc.plot(epochs, [100 * a for a in history.val_acc], color=colour, linestyle="--", label=f"{label} val")
     ax_loss.set(xlabel="epoch", ylabel="loss", title="loss")
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
-    ax_acc.legend(fontsize=7)
+    ax_acc.legend(fontsize=SMALL_FONT)
     fig.suptitle(title)
     fig.tight_layout()
     plt.show()
@@ -77,17 +82,17 @@ def show_images(
         raise ValueError(f"got {n} images but {len(captions)} captions")
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)), dpi=80, squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)), dpi=FIGURE_DPI, squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= n:
             continue
         ax.imshow(pixels[i].numpy(), interpolation="nearest")
         if captions is not None:
-            ax.set_title(captions[i], fontsize=7)
+            ax.set_title(captions[i], fontsize=SMALL_FONT)
         elif labels is not None:
             label = int(labels[i])
-            ax.set_title(class_names[label] if class_names else str(label), fontsize=8)
+            ax.set_title(class_names[label] if class_names else str(label), fontsize=SMALL_FONT)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -104,17 +109,17 @@ def plot_confusion_matrix(matrix: torch.Tensor, class_names: Sequence[str], titl
     values = matrix.double()
     if normalize:
         values = 100 * values / values.sum(1, keepdim=True).clamp_min(1)
-    fig, ax = plt.subplots(figsize=(0.45 * k + 2.2, 0.45 * k + 1.6), dpi=80)
+    fig, ax = plt.subplots(figsize=(0.5 * k + 2.4, 0.5 * k + 1.8), dpi=FIGURE_DPI)
     image = ax.imshow(values.numpy(), cmap="Blues", vmin=0)
     ax.set(xticks=range(k), yticks=range(k), xlabel="predicted", ylabel="true", title=title)
-    ax.set_xticklabels(class_names, rotation=90 if max(map(len, class_names)) > 2 else 0, fontsize=8)
-    ax.set_yticklabels(class_names, fontsize=8)
+    ax.set_xticklabels(class_names, rotation=90 if max(map(len, class_names)) > 2 else 0, fontsize=SMALL_FONT)
+    ax.set_yticklabels(class_names, fontsize=SMALL_FONT)
     threshold = values.max().item() / 2
     for i in range(k):
         for j in range(k):
             if values[i, j] > 0:
                 text = f"{values[i, j]:.0f}"
-                ax.text(j, i, text, ha="center", va="center", fontsize=6, color="white" if values[i, j] > threshold else "black")
+                ax.text(j, i, text, ha="center", va="center", fontsize=SMALL_FONT, color="white" if values[i, j] > threshold else "black")
     fig.colorbar(image, ax=ax, label="% of true class" if normalize else "count", fraction=0.046)
     fig.tight_layout()
     plt.show()

@@ -13,17 +13,23 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 
+from .claims import measured
 from .loading import BatchLoader
 from .repro import seed_everything
 from .training import EarlyStopping, History, evaluate, fit
 
 __all__ = [
     "weight_parameters", "l1_penalty", "l2_penalty", "near_zero_fraction", "flat_weights",
-    "DigitsSplit", "small_digits", "flip_labels", "make_mlp", "Config", "Run", "AblationResult", "run_ablation",
+    "DigitsSplit", "small_digits", "small_photo_digits", "flip_labels", "make_mlp", "make_cnn", "Config", "Run", "AblationResult", "run_ablation",
     "format_table", "plot_results", "plot_weight_histograms", "plot_curves", "curve_explorer",
 ]
 
 DIGITS_MEAN, DIGITS_STD = (0.5,), (0.5,)
+
+
+def _channel_stats(images: torch.Tensor) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The course's normalization, (x/255 - 0.5) / 0.5, with one entry per channel."""
+    return (0.5,) * images.shape[1], (0.5,) * images.shape[1]
 
 
 # ----------------------------------------------------------------------------- penalties
@@ -74,7 +80,8 @@ def near_zero_fraction(weights: torch.Tensor, threshold: float = 1e-3) -> float:
 # ----------------------------------------------------------------------------- data and model
 @dataclass(frozen=True)
 class DigitsSplit:
-    """scikit-learn's 8x8 handwritten digits as uint8 images ``(N, 1, 8, 8)``, split into a tiny
+    """Digit images as uint8 ``(N, C, H, W)`` (scikit-learn's 8x8 digits from :func:`small_digits`,
+    or the course's 32x32 photo digits from :func:`small_photo_digits`), split into a small
     training set, a validation split carved from the labelled pool, and a large test set.
     Introduced in 03_regularization.
     """
@@ -118,6 +125,33 @@ def small_digits(n_train: int = 70, n_val: int = 30, seed: int = 0) -> DigitsSpl
                        images[test_idx], labels[test_idx])
 
 
+def small_photo_digits(n_train: int = 500, n_val: int = 200, seed: int = 0, root=None) -> DigitsSplit:
+    """A small-data split of the course's ``photo_digits`` (real handwritten digits on real photos,
+    32x32 RGB): ``n_train`` training and ``n_val`` validation images, both balanced over the 10
+    classes and drawn without overlap from its training pool, and its whole test split (new writers,
+    new photo regions) as the test set. Introduced in 03_regularization.
+    """
+    from .data import load_dataset
+
+    if n_train < 10 or n_val < 10 or n_train % 10 or n_val % 10:
+        raise ValueError(f"n_train and n_val must be positive multiples of 10 (balanced classes), got {n_train} and {n_val}")
+    full = load_dataset("photo_digits", root=root)
+    per_class = torch.bincount(full.train_labels, minlength=10).min().item()
+    if (n_train + n_val) // 10 > per_class:
+        raise ValueError(f"n_train + n_val asks for {(n_train + n_val) // 10} images per class; photo_digits has {per_class}")
+    generator = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(full.train_labels), generator=generator)
+    train, val = [], []
+    for c in range(10):
+        members = order[full.train_labels[order] == c]
+        train.append(members[: n_train // 10])
+        val.append(members[n_train // 10 : (n_train + n_val) // 10])
+    train_idx, val_idx = torch.cat(train).sort().values, torch.cat(val).sort().values
+    return DigitsSplit(full.train_images[train_idx], full.train_labels[train_idx].long(),
+                       full.train_images[val_idx], full.train_labels[val_idx].long(),
+                       full.test_images, full.test_labels.long())
+
+
 def flip_labels(labels: torch.Tensor, fraction: float, num_classes: int = 10, seed: int = 0) -> torch.Tensor:
     """A copy of ``labels`` in which exactly ``round(fraction * len(labels))`` entries, chosen at
     random, are replaced by a *different* class drawn uniformly from the other ``num_classes - 1``
@@ -154,6 +188,29 @@ def make_mlp(hidden: int = 256, dropout: float = 0.0, in_features: int = 64, num
         nn.Flatten(),
         nn.Linear(in_features, hidden), nn.ReLU(), nn.Dropout(dropout),
         nn.Linear(hidden, hidden), nn.ReLU(), nn.Dropout(dropout),
+        nn.Linear(hidden, num_classes),
+    )
+
+
+def make_cnn(width: int = 16, hidden: int = 128, dropout: float = 0.0, in_channels: int = 3,
+             image_size: int = 32, num_classes: int = 10) -> nn.Sequential:
+    """A compact CNN for 32x32 images: two conv-ReLU-maxpool blocks (``width`` and ``2 * width``
+    channels) extract features, then a fully connected head (``hidden`` units) classifies them.
+    Dropout (probability ``dropout``) acts on the flattened features and on the hidden units: the
+    head holds most of the weights, so that is where a small training set is memorized.
+    Introduced in 03_regularization.
+    """
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    if image_size % 4:
+        raise ValueError(f"image_size must be divisible by 4 (two 2x2 poolings), got {image_size}")
+    if width < 1 or hidden < 1:
+        raise ValueError(f"width and hidden must be positive, got {width} and {hidden}")
+    return nn.Sequential(
+        nn.Conv2d(in_channels, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(dropout),
+        nn.Linear(2 * width * (image_size // 4) ** 2, hidden), nn.ReLU(), nn.Dropout(dropout),
         nn.Linear(hidden, num_classes),
     )
 
@@ -247,20 +304,25 @@ class AblationResult:
         return AblationResult({**self.configs, **other.configs}, {**self.runs, **other.runs})
 
 
-def _train_one(config: Config, seed: int, data: DigitsSplit, epochs: int, batch_size: int, hidden: int) -> Run:
+def _train_one(config: Config, seed: int, data: DigitsSplit, epochs: int, batch_size: int,
+               model_fn: Callable[[float], nn.Module]) -> Run:
     seed_everything(seed)
-    model = make_mlp(hidden=hidden, dropout=config.dropout)
+    mean, std = _channel_stats(data.train_images)
+    channels_last = data.train_images.shape[-1] > 8  # conv nets on real-size images run faster so
+    model = model_fn(config.dropout)
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
     optimizer = config.make_optimizer(model)
-    loader = BatchLoader(data.train_images, data.train_labels, batch_size, shuffle=True, seed=seed,
-                         mean=DIGITS_MEAN, std=DIGITS_STD)
-    val_loader = BatchLoader(data.val_images, data.val_labels, 1000, mean=DIGITS_MEAN, std=DIGITS_STD)
+
+    def loader(images: torch.Tensor, labels: torch.Tensor, size: int, shuffle: bool = False) -> BatchLoader:
+        return BatchLoader(images, labels, size, shuffle=shuffle, seed=seed, mean=mean, std=std, channels_last=channels_last)
+
     stopper = EarlyStopping(patience=config.patience) if config.patience else None
-    history = fit(model, loader, optimizer, epochs, val_loader=val_loader, early_stopping=stopper,
+    history = fit(model, loader(data.train_images, data.train_labels, batch_size, shuffle=True), optimizer, epochs,
+                  val_loader=loader(data.val_images, data.val_labels, 500), early_stopping=stopper,
                   penalty=config.penalty(), progress=False)
-    train_eval = BatchLoader(data.train_images, data.train_labels, 1000, mean=DIGITS_MEAN, std=DIGITS_STD)
-    test_loader = BatchLoader(data.test_images, data.test_labels, 2000, mean=DIGITS_MEAN, std=DIGITS_STD)
-    _, train_acc = evaluate(model, train_eval)
-    _, test_acc = evaluate(model, test_loader)
+    _, train_acc = evaluate(model, loader(data.train_images, data.train_labels, 500))
+    _, test_acc = evaluate(model, loader(data.test_images, data.test_labels, 500))
     return Run(seed, history, train_acc, test_acc, flat_weights(model))
 
 
@@ -271,11 +333,13 @@ def run_ablation(
     epochs: int = 100,
     batch_size: int = 35,
     hidden: int = 256,
+    model_fn: Callable[[float], nn.Module] | None = None,
 ) -> AblationResult:
     """Train every config once per seed on ``data`` and collect the runs. Introduced in
     03_regularization.
 
-    Every run trains the same :func:`make_mlp` on ``data``'s training images and reports the
+    Every run trains a fresh ``model_fn(dropout)`` (default: :func:`make_mlp` with ``hidden``
+    units, sized to ``data``'s images) on ``data``'s training images and reports the
     validation split each epoch (``history.val_*``); only configs with ``patience`` *act* on it
     (early stopping). Train and test accuracy are measured at the end, in eval mode (no dropout).
     Seeds fix the initialization, dropout masks and batch order, so results repeat exactly.
@@ -287,22 +351,29 @@ def run_ablation(
     for name, config in configs.items():
         if not isinstance(config, Config):
             raise TypeError(f"config {name!r} must be a Config, got {type(config).__name__}")
+    if model_fn is None:
+        in_features = data.train_images[0].numel()
+
+        def model_fn(dropout: float) -> nn.Module:
+            return make_mlp(hidden=hidden, dropout=dropout, in_features=in_features)
+
     result = AblationResult(dict(configs))
     for name, config in configs.items():
-        result.runs[name] = [_train_one(config, s, data, epochs, batch_size, hidden) for s in seeds]
+        result.runs[name] = [_train_one(config, s, data, epochs, batch_size, model_fn) for s in seeds]
     return result
 
 
 # ----------------------------------------------------------------------------- reporting
 def format_table(result: AblationResult) -> str:
     """The results table as text: mean ± std of test accuracy and of the train-test gap
-    (percentage points). Introduced in 03_regularization."""
+    (percentage points). Every number is a float32 training result, so it is printed as a
+    measured value (``≈``, see :func:`course_utils.claims.measured`). Introduced in 03_regularization."""
     rows = result.table()
     width = max(len("config"), *(len(r["config"]) for r in rows))
-    lines = [f"{'config':<{width}}  seeds  test acc (%)   train-test gap (pts)"]
+    lines = [f"{'config':<{width}}  seeds  test acc (%)  train-test gap (pts)"]
     for r in rows:
-        lines.append(f"{r['config']:<{width}}  {r['seeds']:>5}  {r['test_mean']:5.1f} ± {r['test_std']:3.1f}   "
-                     f"{r['gap_mean']:5.1f} ± {r['gap_std']:3.1f}")
+        lines.append(f"{r['config']:<{width}}  {r['seeds']:>5}  {measured(r['test_mean'])} ± {measured(r['test_std'])}  "
+                     f"{measured(r['gap_mean'])} ± {measured(r['gap_std'])}")
     return "\n".join(lines)
 
 
@@ -337,7 +408,7 @@ def plot_weight_histograms(weights: Mapping[str, torch.Tensor], threshold: float
         ax.hist(w.numpy(), bins=101, range=(-0.3, 0.3), color="C0")
         ax.axvspan(-threshold, threshold, color="C3", alpha=0.3)
         ax.set_yscale("log")
-        ax.set(title=f"{label}: {100 * near_zero_fraction(w, threshold):.1f}% near 0", xlabel="weight value")
+        ax.set(title=f"{label}: {100 * near_zero_fraction(w, threshold):.0f}% near 0", xlabel="weight value")
     axes[0].set_ylabel("count (log scale)")
     fig.suptitle(title)
     fig.tight_layout()

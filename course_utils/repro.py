@@ -24,12 +24,18 @@ def seed_everything(seed: int = 0, threads: int = DEFAULT_THREADS) -> torch.Gene
     """Seed Python, NumPy and torch, turn on deterministic algorithms and fix the CPU thread count.
 
     Returns a ``torch.Generator`` seeded with ``seed`` for code that wants its own stream.
-    Introduced in 00_setup_and_tour.
+    The ``COURSE_SEED_OFFSET`` environment variable (default 0) is added to every seed: the
+    maintainers' spread measurement (``tools/claim_spread.py``) runs whole notebooks with offsets
+    1, 2, ... to see how much each measured result moves with the seed. Introduced in 00_setup_and_tour.
     """
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     if not isinstance(threads, int) or threads < 1:
         raise ValueError(f"threads must be a positive int, got {threads!r}")
+    offset = os.environ.get("COURSE_SEED_OFFSET", "0")
+    if not offset.isdigit():
+        raise ValueError(f"COURSE_SEED_OFFSET must be a non-negative integer, got {offset!r}; unset it for the stored results")
+    seed += int(offset)
     # cuBLAS needs this set before its first call to be deterministic.
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     random.seed(seed)

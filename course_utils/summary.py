@@ -1,19 +1,48 @@
-"""The closing Summary cell of every notebook. Introduced in 00_setup_and_tour."""
+"""The closing Summary cell of every notebook. Introduced in 00_setup_and_tour.
+
+Each line is ``name: value``. An exact result (a count, a shape, a float64 derivation) is a plain
+number. A measured result (float32 training or inference) is given as ``(value, low, high)`` and
+printed ``name: ≈69.0 (expected 55 to 80) ✔``: its digits vary between machines and are hidden
+by the nbval sanitize file, its verdict is compared exactly. ``(seconds, None, None)`` is a timing,
+shown without a verdict.
+"""
 
 from __future__ import annotations
 
 import math
 import numbers
 import re
+from typing import Union
 
-__all__ = ["print_summary", "format_summary"]
+from .claims import MARK, format_range, in_range
+
+__all__ = ["print_summary", "format_summary", "SummaryValue"]
+
+# An exact number, or (measured value, low, high) with None for an open bound.
+SummaryValue = Union[float, tuple[float, Union[float, None], Union[float, None]]]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def format_summary(results: dict[str, float]) -> str:
-    """``name: value`` lines, one per result. Floats keep 4 significant digits, integers stay
-    exact. Introduced in 00_setup_and_tour.
+def _measured_line(name: str, entry: tuple) -> str:
+    if len(entry) != 3:
+        raise ValueError(f"summary value of {name!r} must be a number or (value, low, high), got {len(entry)} items")
+    value, low, high = entry
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"summary value of {name!r} must be a number, got {type(value).__name__}; use float(...) or .item()")
+    shown = f"{name}: {MARK}{float(value):.4g}"
+    if low is None and high is None:
+        if not math.isfinite(value):
+            raise ValueError(f"timing {name!r} is {value}; a timing must be finite")
+        return f"{shown} (a timing: it varies with the machine)"
+    verdict = "✔" if in_range(value, low, high) else "✘"
+    return f"{shown} (expected {format_range(low, high)}) {verdict}"
+
+
+def format_summary(results: dict[str, SummaryValue]) -> str:
+    """``name: value`` lines, one per result. Exact floats keep 4 significant digits, integers
+    stay exact; ``(value, low, high)`` is a measured value with its expected range and verdict.
+    Introduced in 00_setup_and_tour.
     """
     if not results:
         raise ValueError("results is empty: pass the notebook's key results as {name: number}")
@@ -21,6 +50,9 @@ def format_summary(results: dict[str, float]) -> str:
     for name, value in results.items():
         if not isinstance(name, str) or not _NAME.match(name):
             raise ValueError(f"summary name {name!r} must be snake_case (lower-case letters, digits, _)")
+        if isinstance(value, tuple):
+            lines.append(_measured_line(name, value))
+            continue
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"summary value of {name!r} must be a number, got {type(value).__name__}; use float(...) or .item()")
         if isinstance(value, numbers.Integral):
@@ -32,7 +64,7 @@ def format_summary(results: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-def print_summary(results: dict[str, float]) -> None:
+def print_summary(results: dict[str, SummaryValue]) -> None:
     """Print the notebook's key results as ``name: value`` lines (the Summary cell).
     Introduced in 00_setup_and_tour.
     """

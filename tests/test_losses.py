@@ -149,3 +149,12 @@ def test_reference_mse_on_probs_value():
     logits = torch.zeros(1, 4, dtype=torch.float64)  # p = 0.25 everywhere, target class 0
     expected = 0.5 * (0.75 ** 2 + 3 * 0.25 ** 2)
     assert ref.mse_on_probs(logits, torch.tensor([0])).item() == pytest.approx(expected)
+
+
+def test_plot_curves_text_is_legible(shown):
+    plot_curves([1, 2, 3], {"a": [1.0, 2.0, 3.0], "b": [3.0, 2.0, 1.0]}, "t", xlabel="x", ylabel="y", hline=(2.0, "h"))
+    fig = shown[0]
+    fig.canvas.draw()
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
+    small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() * fig.dpi / 72 < 10]
+    assert texts and not small, f"text under 10 px: {small}"

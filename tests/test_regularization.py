@@ -158,3 +158,46 @@ def test_flip_labels_rejects_bad_input():
         flip_labels(torch.tensor([0, 12]), 0.5, num_classes=10)
     with pytest.raises(ValueError, match="num_classes"):
         flip_labels(torch.tensor([0, 0]), 0.5, num_classes=1)
+
+
+def test_make_cnn_shapes_dropout_and_errors():
+    from course_utils.regularization import make_cnn
+
+    model = make_cnn(width=4, hidden=8, dropout=0.5)
+    assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
+    assert [tuple(w.shape) for w in weight_parameters(model)] == [(4, 3, 3, 3), (8, 4, 3, 3), (8, 8 * 8 * 8), (10, 8)]
+    assert [m.p for m in model if isinstance(m, nn.Dropout)] == [0.5, 0.5]
+    with pytest.raises(ValueError, match="dropout"):
+        make_cnn(dropout=1.0)
+    with pytest.raises(ValueError, match="divisible by 4"):
+        make_cnn(image_size=30)
+
+
+def test_small_photo_digits_split_balanced_disjoint(tmp_path):
+    from course_utils.data import load_dataset
+    from course_utils.regularization import small_photo_digits
+
+    data = small_photo_digits(n_train=40, n_val=20, seed=0)
+    full = load_dataset("photo_digits")
+    assert data.train_images.shape == (40, 3, 32, 32) and data.train_images.dtype == torch.uint8
+    assert torch.bincount(data.train_labels, minlength=10).tolist() == [4] * 10
+    assert torch.bincount(data.val_labels, minlength=10).tolist() == [2] * 10
+    assert torch.equal(data.test_images, full.test_images)
+    # no image is both a training and a validation image
+    flat_train = {bytes(x.numpy()) for x in data.train_images}
+    assert not any(bytes(x.numpy()) in flat_train for x in data.val_images)
+    with pytest.raises(ValueError, match="multiples of 10"):
+        small_photo_digits(n_train=45)
+    with pytest.raises(ValueError, match="per class"):
+        small_photo_digits(n_train=6000, n_val=100)
+
+
+def test_run_ablation_with_a_cnn_and_measured_table():
+    from course_utils.regularization import make_cnn, small_photo_digits
+
+    data = small_photo_digits(n_train=20, n_val=10, seed=0)
+    result = run_ablation({"none": Config(), "drop": Config(dropout=0.5)}, [0], data, epochs=1, batch_size=10,
+                          model_fn=lambda p: make_cnn(width=2, hidden=4, dropout=p))
+    assert result.runs["none"][0].weights.numel() == 2 * 27 + 4 * 18 + 4 * 4 * 64 + 10 * 4
+    line = format_table(result).splitlines()[1]
+    assert line.startswith("none") and line.count("≈") == 4

@@ -3,6 +3,7 @@
 import math
 
 import matplotlib
+import matplotlib.text
 
 matplotlib.use("Agg")
 
@@ -173,3 +174,19 @@ def test_require_layout_names_rank_dtype_and_hint():
         require_layout(torch.zeros(2), "N, T, F", "x", hint="add a dimension")
     with pytest.raises(ValueError, match="dtype torch.int64"):
         require_layout(torch.zeros(2, 3), "N, F", "x", dtype=torch.int64)
+
+
+# ---- legible figures
+def test_plotting_figures_have_legible_text(shown):
+    from course_utils.plotting import FIGURE_DPI, SMALL_FONT
+    assert SMALL_FONT * FIGURE_DPI / 72 >= 10
+    h = History(train_loss=[1.0, 0.5], train_acc=[0.5, 0.7], val_loss=[1.1, 0.6], val_acc=[0.4, 0.6])
+    plot_history({"a": h})
+    show_images(torch.zeros(3, 3, 4, 4, dtype=torch.uint8), captions=["x", "y", "z"], title="t")
+    plot_confusion_matrix(torch.tensor([[3, 1], [0, 4]]), ["x", "y"])
+    for fig in shown:
+        fig.canvas.draw()
+        texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
+        assert texts
+        small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() * fig.dpi / 72 < 10]
+        assert not small, f"text under 10 px: {small}"

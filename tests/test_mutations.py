@@ -1,0 +1,72 @@
+"""Mutation tests: each notebook's claims can fail. A claim that cannot fail proves nothing.
+
+Each file tests/mutations/NN.json lists mutations of one notebook:
+
+    [{"name": "LSTM trained for 1 epoch",
+      "replace": [["EPOCHS = 12", "EPOCHS = 1"]],
+      "fails": "the LSTM beats mean pooling",
+      "main": true}]
+
+The test applies the replacements to the notebook's code (each old text must occur exactly once),
+executes the notebook in a fresh course kernel up to the cell whose stored output holds the claim
+starting with ``fails`` (a claim line "✔ <fails>..." or a Summary line "<fails>: ≈..."), and
+checks that this claim now prints ✘. ``"main": true`` marks the mutations of each notebook's main
+claims: ``make test`` runs those (``pytest -m main_claim``), ``make mutations`` runs them all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+SPECS = sorted((Path(__file__).parent / "mutations").glob("*.json"))
+
+
+def _mutations():
+    for spec in SPECS:
+        (notebook,) = NOTEBOOKS.glob(spec.stem + "_*.ipynb")
+        for mutation in json.loads(spec.read_text(encoding="utf-8")):
+            marks = [pytest.mark.main_claim] if mutation.get("main") else []
+            yield pytest.param(notebook, mutation, id=f"{spec.stem}: {mutation['name']}", marks=marks)
+
+
+def _claim_lines(cell) -> list[str]:
+    return [line for output in cell.get("outputs", []) if output.get("output_type") == "stream"
+            for line in "".join(output["text"]).splitlines()]
+
+
+def _holds(line: str, fails: str) -> str | None:
+    """'✔'/'✘' when ``line`` is the claim or Summary line named by ``fails``, else None."""
+    if line[:2] in ("✔ ", "✘ ") and line[2:].startswith(fails):
+        return line[0]
+    if line.startswith(fails + ": ≈") and line[-1] in "✔✘":
+        return line[-1]
+    return None
+
+
+@pytest.mark.parametrize("notebook, mutation", list(_mutations()))
+def test_mutation_flips_a_claim(notebook, mutation):
+    nb = nbformat.read(notebook, as_version=4)
+    target = next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+                   and any(_holds(line, mutation["fails"]) == "✔" for line in _claim_lines(cell))), None)
+    assert target is not None, f"no stored output of {notebook.name} holds a ✔ claim {mutation['fails']!r}"
+    for old, new in mutation["replace"]:
+        hits = [cell for cell in nb.cells if cell.cell_type == "code" and old in cell.source]
+        count = sum(cell.source.count(old) for cell in hits)
+        assert count == 1, f"{old!r} occurs {count} times in the code of {notebook.name}; a mutation needs exactly one"
+        hits[0].source = hits[0].source.replace(old, new)
+    nb.cells = nb.cells[: target + 1]
+    os.environ["COURSE_PROGRESS"] = "0"
+    NotebookClient(nb, timeout=600, kernel_name="feature-extraction",
+                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    verdicts = [_holds(line, mutation["fails"]) for line in _claim_lines(nb.cells[target])]
+    verdicts = [v for v in verdicts if v]
+    assert verdicts, f"the mutated notebook no longer prints the claim {mutation['fails']!r}"
+    assert "✘" in verdicts, f"mutation {mutation['name']!r} left the claim {mutation['fails']!r} holding: it cannot fail"
