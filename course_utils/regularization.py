@@ -24,8 +24,6 @@ __all__ = [
     "format_table", "plot_results", "plot_weight_histograms", "plot_curves", "curve_explorer",
 ]
 
-DIGITS_MEAN, DIGITS_STD = (0.5,), (0.5,)
-
 
 def _channel_stats(images: torch.Tensor) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The course's normalization, (x/255 - 0.5) / 0.5, with one entry per channel."""
