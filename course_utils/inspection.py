@@ -14,6 +14,8 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 
+from .plotting import FIGURE_DPI, SMALL_FONT
+
 __all__ = [
     "conv_output_size",
     "LayerShape",
@@ -176,12 +178,13 @@ def plot_filters(weight: torch.Tensor, title: str = "First-layer filters", ncols
     n = len(w)
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(0.8 * ncols, 0.8 * nrows + 0.5), dpi=80, squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(0.85 * ncols, 0.85 * nrows + 0.5), dpi=FIGURE_DPI,
+                             squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
             ax.imshow(w[i].permute(1, 2, 0).numpy(), interpolation="nearest")
-            ax.set_title(str(i), fontsize=7)
+            ax.set_title(str(i), fontsize=SMALL_FONT)
     fig.suptitle(title)
     fig.tight_layout()
     plt.show()
@@ -198,7 +201,8 @@ def plot_feature_maps(maps: dict[str, torch.Tensor], n_maps: int = 8, title: str
         if tensor.ndim != 4:
             raise ValueError(f"feature map {name!r} must have shape (N, C, H, W), got {tuple(tensor.shape)}")
     ncols = min(n_maps, max(t.shape[1] for t in maps.values()))
-    fig, axes = plt.subplots(len(maps), ncols, figsize=(0.95 * ncols + 1.0, 1.05 * len(maps) + 0.4), dpi=80, squeeze=False)
+    fig, axes = plt.subplots(len(maps), ncols, figsize=(0.95 * ncols + 1.0, 1.1 * len(maps) + 0.4),
+                             dpi=FIGURE_DPI, squeeze=False)
     for row, (name, tensor) in enumerate(maps.items()):
         for col in range(ncols):
             ax = axes[row, col]
@@ -209,9 +213,9 @@ def plot_feature_maps(maps: dict[str, torch.Tensor], n_maps: int = 8, title: str
             else:
                 ax.axis("off")
             if col == 0:
-                ax.set_ylabel(f"{name}\n{tensor.shape[2]}x{tensor.shape[3]}", fontsize=8)
+                ax.set_ylabel(f"{name}\n{tensor.shape[2]}x{tensor.shape[3]}", fontsize=SMALL_FONT)
             if row == 0:
-                ax.set_title(f"ch {col}", fontsize=7)
+                ax.set_title(f"ch {col}", fontsize=SMALL_FONT)
     fig.suptitle(title)
     fig.tight_layout()
     plt.show()

@@ -15,6 +15,7 @@ import torch.nn as nn
 
 from .claims import measured
 from .loading import BatchLoader
+from .plotting import FIGURE_DPI, SMALL_FONT
 from .repro import seed_everything
 from .training import EarlyStopping, History, evaluate, fit
 
@@ -380,7 +381,7 @@ def plot_results(result: AblationResult, title: str = "Regularization ablation (
     rows = result.table()
     names = [r["config"] for r in rows]
     y = list(range(len(rows)))
-    fig, (ax_acc, ax_gap) = plt.subplots(1, 2, figsize=(8.5, 0.35 * len(rows) + 1.6), dpi=80, sharey=True)
+    fig, (ax_acc, ax_gap) = plt.subplots(1, 2, figsize=(8.5, 0.35 * len(rows) + 1.6), dpi=FIGURE_DPI, sharey=True)
     ax_acc.errorbar([r["test_mean"] for r in rows], y, xerr=[r["test_std"] for r in rows], fmt="o", capsize=3)
     ax_gap.errorbar([r["gap_mean"] for r in rows], y, xerr=[r["gap_std"] for r in rows], fmt="o", color="C3", capsize=3)
     ax_acc.axvline(rows[0]["test_mean"], color="grey", linestyle=":", linewidth=1)
@@ -400,7 +401,7 @@ def plot_weight_histograms(weights: Mapping[str, torch.Tensor], threshold: float
     ``|w| < threshold`` marked. Introduced in 03_regularization."""
     if not weights:
         raise ValueError("weights is empty: pass {label: flat weight tensor}")
-    fig, axes = plt.subplots(1, len(weights), figsize=(2.9 * len(weights), 2.8), dpi=80, sharey=True)
+    fig, axes = plt.subplots(1, len(weights), figsize=(2.9 * len(weights), 2.8), dpi=FIGURE_DPI, sharey=True)
     axes = [axes] if len(weights) == 1 else list(axes)
     for ax, (label, w) in zip(axes, weights.items()):
         ax.hist(w.numpy(), bins=101, range=(-0.3, 0.3), color="C0")
@@ -420,7 +421,7 @@ def plot_curves(result: AblationResult, names: Iterable[str], seed_index: int = 
     names = list(names)
     if not names:
         raise ValueError("pick at least one configuration")
-    fig, ax = plt.subplots(figsize=(7, 3.4), dpi=80)
+    fig, ax = plt.subplots(figsize=(7, 3.4), dpi=FIGURE_DPI)
     for i, name in enumerate(names):
         if name not in result.runs:
             raise KeyError(f"no config named {name!r}; have {list(result.runs)}")
@@ -431,7 +432,7 @@ def plot_curves(result: AblationResult, names: Iterable[str], seed_index: int = 
         if h.best_epoch is not None:
             ax.axvline(h.best_epoch, color=f"C{i}", linestyle=":", linewidth=1)
     ax.set(xlabel="epoch", ylabel="accuracy (%)", title=title)
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=SMALL_FONT, ncol=2)
     fig.tight_layout()
     plt.show()
 

@@ -14,7 +14,7 @@ import torch
 
 from .augment import affine_batch
 from .checks import require_images
-from .plotting import to_display
+from .plotting import FIGURE_DPI, SMALL_FONT, to_display
 
 __all__ = ["ShiftSpec", "SHIFT_KINDS", "shift_parameters", "shift_images", "shifted_test_sets", "plot_sweep", "plot_accuracy_vs_shift"]
 
@@ -119,10 +119,10 @@ def plot_sweep(
         raise ValueError("values is empty: give the parameter values to sweep")
     outputs = torch.stack([make_transform(v)(image) for v in values])
     pixels = to_display(outputs)
-    fig, axes = plt.subplots(1, len(values), figsize=(size * len(values), size + 0.5), dpi=80, squeeze=False)
+    fig, axes = plt.subplots(1, len(values), figsize=(size * len(values), size + 0.5), dpi=FIGURE_DPI, squeeze=False)
     for ax, v, px in zip(axes[0], values, pixels):
         ax.imshow(px.numpy())
-        ax.set_title(value_label(v), fontsize=8)
+        ax.set_title(value_label(v), fontsize=SMALL_FONT)
         ax.axis("off")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -148,7 +148,8 @@ def plot_accuracy_vs_shift(
         "scale": lambda k: f"±{spec.zoom * k:.2g}",
         "combined": lambda k: str(k),
     }
-    fig, axes = plt.subplots(1, len(kinds), figsize=(2.2 * len(kinds), 2.8), dpi=80, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(kinds), figsize=(2.6 * len(kinds), 3.0), dpi=FIGURE_DPI, sharey=True,
+                             squeeze=False)
     for ax, kind in zip(axes[0], kinds):
         for i, (model_name, per_kind) in enumerate(results.items()):
             accs = per_kind[kind]
@@ -156,11 +157,11 @@ def plot_accuracy_vs_shift(
                 raise ValueError(f"{model_name}/{kind}: {len(accs)} accuracies for {len(levels)} levels")
             ax.plot(list(levels), [100 * a for a in accs], marker="o", color=f"C{i}", label=model_name)
         ax.set_xticks(list(levels))
-        ax.set_xticklabels([units.get(kind, str)(k) for k in levels], fontsize=7)
+        ax.set_xticklabels([units.get(kind, str)(k) for k in levels], fontsize=SMALL_FONT)
         ax.set(title=kind, xlabel="shift" if kind != "combined" else "level")
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("test accuracy (%)")
-    axes[0][0].legend(fontsize=7)
+    axes[0][0].legend(fontsize=SMALL_FONT)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     plt.show()

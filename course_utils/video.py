@@ -440,13 +440,15 @@ def show_frame_strips(videos: torch.Tensor, labels: Sequence[int] | torch.Tensor
     """
     import matplotlib.pyplot as plt
 
+    from .plotting import FIGURE_DPI, SMALL_FONT
+
     require_videos(videos)
     if len(labels) != len(videos):
         raise ValueError(f"got {len(videos)} clips but {len(labels)} labels")
     n, t = videos.shape[:2]
     pixels = videos.detach().cpu()
     pixels = pixels.float() / 255 if pixels.dtype == torch.uint8 else pixels.float().clamp(0, 1)
-    fig, axes = plt.subplots(n, t, figsize=(size * t + 0.9, size * n + 0.5), dpi=80, squeeze=False)
+    fig, axes = plt.subplots(n, t, figsize=(size * t + 1.0, size * n + 0.6), dpi=FIGURE_DPI, squeeze=False)
     for i in range(n):
         for j in range(t):
             ax = axes[i, j]
@@ -458,8 +460,8 @@ def show_frame_strips(videos: torch.Tensor, labels: Sequence[int] | torch.Tensor
             ax.set_xticks([])
             ax.set_yticks([])
             if i == 0:
-                ax.set_title(f"t={j}", fontsize=7)
-        axes[i, 0].set_ylabel(class_names[int(labels[i])], fontsize=8, rotation=0, ha="right", va="center")
+                ax.set_title(f"t={j}", fontsize=SMALL_FONT)
+        axes[i, 0].set_ylabel(class_names[int(labels[i])], fontsize=SMALL_FONT, rotation=0, ha="right", va="center")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     plt.show()

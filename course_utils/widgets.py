@@ -20,6 +20,8 @@ from PIL import Image
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
+from .plotting import FIGURE_DPI, SMALL_FONT
+
 __all__ = ["DEFAULT_SETTINGS", "augment_photo", "to_png", "AugmentationExplorer", "show_settings", "EXPLORER_CSS_CLASSES"]
 
 # The explorer's settings and their neutral values (the photo unchanged).
@@ -161,11 +163,14 @@ def show_settings(image: torch.Tensor, settings: Sequence[Mapping[str, float | b
     """
     if len(settings) == 0:
         raise ValueError("settings is empty: give at least one dict of explorer settings")
-    fig, axes = plt.subplots(1, len(settings), figsize=(1.7 * len(settings), 2.3), dpi=80, squeeze=False)
-    for ax, setting in zip(axes[0], settings):
-        ax.imshow(np.asarray(augment_photo(image, **setting).permute(1, 2, 0)))
-        caption = "\n".join(f"{k}={v:g}" if not isinstance(v, bool) else k for k, v in setting.items() if v != DEFAULT_SETTINGS[k])
-        ax.set_title(caption or "original", fontsize=7)
+    photos = [augment_photo(image, **setting) for setting in settings]  # raises on a bad setting before drawing
+    captions = ["\n".join(f"{k}={v:g}" if not isinstance(v, bool) else k for k, v in setting.items() if v != DEFAULT_SETTINGS[k])
+                or "original" for setting in settings]
+    lines = max(caption.count("\n") + 1 for caption in captions)
+    fig, axes = plt.subplots(1, len(settings), figsize=(1.8 * len(settings), 2.1 + 0.17 * lines), dpi=FIGURE_DPI, squeeze=False)
+    for ax, photo, caption in zip(axes[0], photos, captions):
+        ax.imshow(np.asarray(photo.permute(1, 2, 0)))
+        ax.set_title(caption, fontsize=SMALL_FONT)
         ax.axis("off")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()

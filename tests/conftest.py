@@ -27,13 +27,61 @@ def images():
     return base.repeat(16, 3, 1, 1)
 
 
+MIN_TEXT_PX = 10  # course_utils.plotting: SMALL_FONT points at FIGURE_DPI
+
+
+def _drawn_texts(fig):
+    """The non-empty Text artists of ``fig`` that a draw shows: visible ones, leaving out the tick
+    and axis labels of axes turned off with ``ax.axis("off")`` (they exist but are not drawn)."""
+    import matplotlib.text
+
+    hidden = set()
+    for ax in fig.axes:
+        if not ax.get_visible():
+            hidden.update(map(id, ax.findobj(matplotlib.text.Text)))
+        elif not ax.axison:
+            for axis in (ax.xaxis, ax.yaxis):
+                hidden.update(map(id, axis.findobj(matplotlib.text.Text)))
+    return [t for t in fig.findobj(matplotlib.text.Text)
+            if t.get_visible() and t.get_text().strip() and id(t) not in hidden]
+
+
+def illegible_texts(fig):
+    """``(text, fontsize)`` of every drawn text of ``fig`` under MIN_TEXT_PX pixels tall."""
+    fig.canvas.draw()
+    return [(t.get_text(), t.get_fontsize()) for t in _drawn_texts(fig)
+            if t.get_fontsize() * fig.dpi / 72 < MIN_TEXT_PX]
+
+
+@pytest.fixture
+def illegible():
+    """The check `shown` runs at teardown, for tests of the check itself: figure -> [(text, fontsize)]."""
+    return illegible_texts
+
+
 @pytest.fixture
 def shown(monkeypatch):
-    """The figures that plotting helpers pass to plt.show() (they call it themselves and return None)."""
+    """The figures that plotting helpers pass to plt.show() (they call it themselves and return None).
+
+    At teardown each figure is drawn and every visible text in it (titles, tick and axis labels,
+    legends, texts inside axes) must be at least MIN_TEXT_PX pixels tall, so every test that draws
+    through this fixture also checks that its figures are legible at 100% zoom.
+    """
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     figures = []
     monkeypatch.setattr(plt, "show", lambda *args, **kwargs: figures.append(plt.gcf()))
-    return figures
+    yield figures
+    try:
+        for number, fig in enumerate(figures):
+            small = illegible_texts(fig)
+            title = fig.get_suptitle()
+            assert not small, (
+                f"figure {number} ({title!r}, dpi {fig.dpi:g}) has text under {MIN_TEXT_PX} px "
+                f"(fontsize * dpi / 72): {small}; use course_utils.plotting.SMALL_FONT (or larger) "
+                "and FIGURE_DPI")
+    finally:
+        for fig in figures:
+            plt.close(fig)

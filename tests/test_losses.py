@@ -151,10 +151,9 @@ def test_reference_mse_on_probs_value():
     assert ref.mse_on_probs(logits, torch.tensor([0])).item() == pytest.approx(expected)
 
 
-def test_plot_curves_text_is_legible(shown):
+def test_plot_curves_text_is_legible(shown, illegible):
+    from course_utils.plotting import FIGURE_DPI, SMALL_FONT
     plot_curves([1, 2, 3], {"a": [1.0, 2.0, 3.0], "b": [3.0, 2.0, 1.0]}, "t", xlabel="x", ylabel="y", hline=(2.0, "h"))
     fig = shown[0]
-    fig.canvas.draw()
-    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
-    small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() * fig.dpi / 72 < 10]
-    assert texts and not small, f"text under 10 px: {small}"
+    assert fig.dpi == FIGURE_DPI and illegible(fig) == []
+    assert [t.get_fontsize() for t in fig.axes[0].get_legend().get_texts()] == [SMALL_FONT] * 3

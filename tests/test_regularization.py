@@ -5,8 +5,9 @@ import torch
 import torch.nn as nn
 
 from course_utils.regularization import (
-    AblationResult, Config, Run, format_table, l1_penalty, l2_penalty, make_mlp, near_zero_fraction,
-    run_ablation, small_digits, weight_parameters, flat_weights, flip_labels,
+    AblationResult, Config, Run, curve_explorer, format_table, l1_penalty, l2_penalty, make_mlp, near_zero_fraction,
+    plot_curves, plot_results, plot_weight_histograms, run_ablation, small_digits, weight_parameters, flat_weights,
+    flip_labels,
 )
 from course_utils.training import History
 
@@ -201,3 +202,45 @@ def test_run_ablation_with_a_cnn_and_measured_table():
     assert result.runs["none"][0].weights.numel() == 2 * 27 + 4 * 18 + 4 * 4 * 64 + 10 * 4
     line = format_table(result).splitlines()[1]
     assert line.startswith("none") and line.count("≈") == 4
+
+
+# ---- figures (the `shown` fixture also checks that their text is legible)
+def _result() -> AblationResult:
+    """A hand-made two-config, two-seed result: no training, so the figure tests stay fast."""
+    def run(seed, test_acc, best_epoch=None):
+        history = History(train_loss=[1.0, 0.8, 0.6], train_acc=[0.5, 0.7, 0.9], val_loss=[1.1, 0.9, 1.0],
+                          val_acc=[0.4, 0.6, 0.55], best_epoch=best_epoch)
+        return Run(seed, history, 0.9, test_acc, torch.linspace(-0.2, 0.2, 50))
+    return AblationResult({"none": Config(), "early stopping": Config(patience=1)},
+                          {"none": [run(0, 0.5), run(1, 0.6)], "early stopping": [run(0, 0.6, 2), run(1, 0.7, 2)]})
+
+
+def test_plot_results_and_weight_histograms(shown):
+    result = _result()
+    assert plot_results(result) is None
+    ax_acc, ax_gap = shown[-1].axes
+    assert [t.get_text() for t in ax_acc.get_yticklabels()] == ["none", "early stopping"] and len(ax_gap.lines) >= 1
+    weights = {"none": torch.linspace(-0.2, 0.2, 50), "L1 penalty": torch.zeros(50)}
+    assert plot_weight_histograms(weights, threshold=1e-3) is None
+    assert [ax.get_title() for ax in shown[-1].axes] == ["none: 0% near 0", "L1 penalty: 100% near 0"]
+    plot_weight_histograms({"one": torch.zeros(4)})
+    assert len(shown[-1].axes) == 1
+    with pytest.raises(ValueError, match="empty"):
+        plot_weight_histograms({})
+
+
+def test_plot_curves_and_curve_explorer(shown):
+    result = _result()
+    assert plot_curves(result, ["none", "early stopping"], seed_index=1) is None
+    ax = shown[-1].axes[0]
+    assert len(ax.get_legend().get_texts()) == 4 and len(ax.lines) == 5  # 2 x (train, val) + best epoch
+    with pytest.raises(ValueError, match="at least one"):
+        plot_curves(result, [])
+    with pytest.raises(KeyError, match="no config named 'zzz'"):
+        plot_curves(result, ["zzz"])
+    explorer = curve_explorer(result)
+    assert len(shown) == 1  # nothing drawn until the reader interacts
+    picker, seed = explorer.children[0].children
+    assert picker.value == ("none", "early stopping") and seed.max == 1
+    seed.value = 1
+    assert len(shown) == 2 and len(shown[-1].axes[0].get_legend().get_texts()) == 4

@@ -9,7 +9,7 @@ import torch
 from course_utils.video import (
     REVERSED_PAIRS, VIDEO_CLASSES, FrameEncoder, MeanPoolClassifier, RecurrentClassifier, SingleFrameClassifier,
     VideoFolder, VideoLoader, build_moving_digits, load_moving_digits, normalize_videos, pair_accuracy,
-    read_video, require_videos, write_video,
+    read_video, require_videos, show_frame_strips, write_video,
 )
 
 SMALL = dict(train_per_class=2, test_per_class=1, frames=8, size=16)
@@ -209,3 +209,16 @@ def test_video_folder_errors(tmp_path):
     (only_empty / "sub").mkdir()
     with pytest.raises(ValueError, match="no video files"):
         VideoFolder(only_empty)
+
+
+def test_show_frame_strips_draws_one_row_per_clip(shown):
+    videos = torch.randint(0, 256, (2, 3, 3, 8, 8), generator=torch.Generator().manual_seed(0), dtype=torch.uint8)
+    assert show_frame_strips(videos, torch.tensor([0, 5]), VIDEO_CLASSES, title="clips") is None
+    fig = shown[-1]
+    assert len([ax for ax in fig.axes if ax.images]) == 6 and fig.get_suptitle() == "clips"
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["t=0", "t=1", "t=2"]
+    assert [fig.axes[0].get_ylabel(), fig.axes[3].get_ylabel()] == ["right", "shrink"]
+    show_frame_strips(torch.rand(1, 2, 1, 8, 8), [3], VIDEO_CLASSES)  # float, one channel
+    assert len(shown) == 2
+    with pytest.raises(ValueError, match="2 clips but 1 labels"):
+        show_frame_strips(videos, [0], VIDEO_CLASSES)

@@ -5,6 +5,7 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.pyplot as plt
 import pytest
 import torch
 from PIL import Image
@@ -86,3 +87,9 @@ def test_show_settings_draws_one_panel_per_setting(shown):
     assert len(fig.axes) == 3 and fig.axes[1].get_title() == "angle=30"
     with pytest.raises(ValueError, match="settings is empty"):
         show_settings(_photo(), [])
+    show_settings(_photo(), [{"translate_x": 0.25, "translate_y": -0.1, "flip": True}])
+    assert shown[-1].axes[0].get_title() == "translate_x=0.25\ntranslate_y=-0.1\nflip"
+    figures = plt.get_fignums()
+    with pytest.raises(ValueError, match="unknown setting"):
+        show_settings(_photo(), [{}, {"zoom": 2.0}])
+    assert plt.get_fignums() == figures  # a bad setting raises before a figure is made
