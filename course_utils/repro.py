@@ -20,16 +20,23 @@ __all__ = ["seed_everything", "get_device", "print_banner", "DEFAULT_THREADS"]
 DEFAULT_THREADS = 2
 
 
-def seed_everything(seed: int = 0, threads: int = DEFAULT_THREADS) -> torch.Generator:
+def seed_everything(seed: int = 0, threads: int | None = None) -> torch.Generator:
     """Seed Python, NumPy and torch, turn on deterministic algorithms and fix the CPU thread count.
 
     Returns a ``torch.Generator`` seeded with ``seed`` for code that wants its own stream.
     The ``COURSE_SEED_OFFSET`` environment variable (default 0) is added to every seed: the
     maintainers' spread measurement (``tools/claim_spread.py``) runs whole notebooks with offsets
-    1, 2, ... to see how much each measured result moves with the seed. Introduced in 00_setup_and_tour.
+    1, 2, ... to see how much each measured result moves with the seed. ``threads`` defaults to the
+    ``COURSE_THREADS`` environment variable, else :data:`DEFAULT_THREADS`; ``make test`` runs two
+    test streams side by side with one thread each. Introduced in 00_setup_and_tour.
     """
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    if threads is None:
+        setting = os.environ.get("COURSE_THREADS", "")
+        if setting and not (setting.isdigit() and int(setting) >= 1):
+            raise ValueError(f"COURSE_THREADS must be a positive integer, got {setting!r}; unset it to use {DEFAULT_THREADS} threads")
+        threads = int(setting) if setting else DEFAULT_THREADS
     if not isinstance(threads, int) or threads < 1:
         raise ValueError(f"threads must be a positive int, got {threads!r}")
     offset = os.environ.get("COURSE_SEED_OFFSET", "0")

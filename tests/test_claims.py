@@ -87,11 +87,12 @@ def test_sanitizer_leaves_exact_numbers_alone():
     assert sanitize(exact) == exact
 
 
-def test_sanitizer_hides_banner_versions_only():
-    banner = "     python: 3.11.7\n      torch: 2.15.0+cu132\n     device: cpu\ncpu threads: 2"
-    other = "     python: 3.13.1\n      torch: 2.15.0+cpu\n     device: cuda (NVIDIA H100)\ncpu threads: 2"
+def test_sanitizer_hides_the_banners_machine_lines_only():
+    banner = "     python: 3.11.7\n      torch: 2.15.0+cu132\n     device: cpu\n  cpu threads: 2\ndeterministic: True"
+    other = "     python: 3.13.1\n      torch: 2.15.0+cpu\n     device: cuda (NVIDIA H100)\n  cpu threads: 1\ndeterministic: True"
     assert sanitize(banner) == sanitize(other)
-    assert sanitize(banner) != sanitize(other.replace("threads: 2", "threads: 4"))
+    assert sanitize(banner) != sanitize(other.replace("deterministic: True", "deterministic: False"))
+    assert sanitize("threads: 2") != sanitize("threads: 4")  # only the banner's own line is hidden
 
 
 # ---- the stored notebooks

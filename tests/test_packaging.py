@@ -122,6 +122,25 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in readme and "make lab" in readme
 
 
+def _recipe(makefile: str, target: str) -> str:
+    block = re.search(rf"^{re.escape(target)}:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert block, f"Makefile has no target {target!r}"
+    return block.group(1)
+
+
+def test_make_test_checks_the_stored_outputs_on_this_and_an_emulated_other_cpu():
+    makefile = (ROOT / "Makefile").read_text()
+    variants = re.search(r"^VARIANTS := (.+)$", makefile, re.M).group(1).split()
+    ci_variant = re.search(r"^CI_VARIANT := (.+)$", makefile, re.M).group(1)
+    assert len(variants) == 3 and ci_variant in variants
+    assert "--nbval notebooks/" in re.search(r"^NBVAL := (.+)$", makefile, re.M).group(1)
+    test = _recipe(makefile, "test")
+    assert "this-cpu-stream" in test and "other-cpu-stream" in test and "tests/browser" in test
+    assert "$(NBVAL)" in _recipe(makefile, "this-cpu-stream")
+    other = _recipe(makefile, "other-cpu-stream")
+    assert "$(CI_VARIANT) $(NBVAL)" in other and "-m main_claim" in other
+
+
 def test_notebooks_use_the_installed_kernel_name():
     import json
     kernel = re.search(r"^KERNEL := (\S+)", (ROOT / "Makefile").read_text(), re.M).group(1)

@@ -119,7 +119,8 @@ def test_run_check_reports_each_outcome(capsys):
 
 
 # ---- repro
-def test_seed_everything_makes_draws_repeat():
+def test_seed_everything_makes_draws_repeat(monkeypatch):
+    monkeypatch.delenv("COURSE_THREADS", raising=False)
     seed_everything(7)
     a = torch.rand(3)
     seed_everything(7)
@@ -129,6 +130,20 @@ def test_seed_everything_makes_draws_repeat():
         seed_everything(-1)
     with pytest.raises(ValueError, match="threads"):
         seed_everything(0, threads=0)
+
+
+def test_course_threads_sets_the_default_thread_count(monkeypatch):
+    monkeypatch.setenv("COURSE_THREADS", "1")
+    seed_everything(0)
+    assert torch.get_num_threads() == 1
+    seed_everything(0, threads=2)  # an explicit argument wins
+    assert torch.get_num_threads() == 2
+    monkeypatch.setenv("COURSE_THREADS", "two")
+    with pytest.raises(ValueError, match="COURSE_THREADS must be a positive integer"):
+        seed_everything(0)
+    monkeypatch.delenv("COURSE_THREADS")
+    seed_everything(0)
+    assert torch.get_num_threads() == 2
 
 
 def test_get_device(monkeypatch):
@@ -176,17 +191,34 @@ def test_require_layout_names_rank_dtype_and_hint():
         require_layout(torch.zeros(2, 3), "N, F", "x", dtype=torch.int64)
 
 
-# ---- legible figures
-def test_plotting_figures_have_legible_text(shown):
+# ---- legible figures (the `shown` fixture checks every figure it collects; these test the rule and the check)
+def test_plotting_figures_have_legible_text(shown, illegible):
     from course_utils.plotting import FIGURE_DPI, SMALL_FONT
     assert SMALL_FONT * FIGURE_DPI / 72 >= 10
     h = History(train_loss=[1.0, 0.5], train_acc=[0.5, 0.7], val_loss=[1.1, 0.6], val_acc=[0.4, 0.6])
     plot_history({"a": h})
     show_images(torch.zeros(3, 3, 4, 4, dtype=torch.uint8), captions=["x", "y", "z"], title="t")
     plot_confusion_matrix(torch.tensor([[3, 1], [0, 4]]), ["x", "y"])
+    assert len(shown) == 3
     for fig in shown:
-        fig.canvas.draw()
-        texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip() and t.get_visible()]
-        assert texts
-        small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() * fig.dpi / 72 < 10]
-        assert not small, f"text under 10 px: {small}"
+        assert fig.dpi == FIGURE_DPI and illegible(fig) == []
+        sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()]
+        assert min(sizes) == SMALL_FONT  # the smallest text is exactly the rule's size
+
+
+def test_legibility_check_catches_small_visible_text_only(illegible):
+    import matplotlib.pyplot as plt
+    fig, (ax, off) = plt.subplots(1, 2, dpi=80)
+    ax.set_title("tiny", fontsize=7)
+    ax.text(0.5, 0.5, "ok", fontsize=9)
+    ax.text(0.2, 0.2, "hidden", fontsize=5, visible=False)
+    ax.text(0.8, 0.8, " ", fontsize=5)
+    ax.tick_params(labelsize=8.5)
+    off.tick_params(labelsize=5)
+    off.axis("off")  # its tick labels are not drawn
+    found = illegible(fig)
+    assert ("tiny", 7.0) in found and all(size == 8.5 for text, size in found if text != "tiny")
+    assert len(found) > 1 and not any(text in ("ok", "hidden", " ") for text, _ in found)
+    fig.set_dpi(120)  # 7 pt is 11.7 px at 120 dpi
+    assert illegible(fig) == []
+    plt.close(fig)

@@ -8,8 +8,11 @@ Each run executes the whole notebook in a fresh course kernel with COURSE_SEED_O
 the setting's environment variables (set before the kernel starts, so PyTorch picks its kernels
 accordingly), then records every "✔/✘ statement (measured ≈x; expected ...)" line and every
 "name: ≈x (expected ...)" Summary line. Results accumulate in tools/spread/<notebook>.json (one
-entry per seed and setting; a rerun replaces its entry), and --table prints a markdown table:
-one row per claim, one column per run, then min and max.
+entry per seed and setting; a rerun replaces its entry, and each records COURSE_THREADS, another
+source of rounding differences), and --table prints a markdown table: one row per claim, one column
+per run, then min and max, every value judged by the range the stored outputs print.
+
+    python tools/claim_spread.py notebooks/05_video_lstm.ipynb --stored  # record the stored outputs too
 """
 
 from __future__ import annotations
@@ -79,28 +82,55 @@ def load_records(notebook: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
+RANGE = re.compile(r"^(?:at least (?P<low>\S+)|at most (?P<high>\S+)|(?P<a>\S+) to (?P<b>\S+))$")
+
+
+def holds(value: float, expected: str) -> bool:
+    """Whether ``value`` satisfies an "at least x" / "at most x" / "a to b" range as claims print it."""
+    m = RANGE.match(expected.strip())
+    if not m:
+        raise ValueError(f"cannot read the range {expected!r}")
+    low = float(m["low"] or m["a"] or "-inf")
+    high = float(m["high"] or m["b"] or "inf")
+    return low <= value <= high
+
+
 def table(records: dict) -> str:
-    """Markdown: one row per claim, one column per run (seed/setting), then min, max and verdicts."""
+    """Markdown: one row per claim, one column per run (seed/setting), then min, max and verdicts.
+
+    Every value is judged against the range printed by the stored outputs (the run stored/s0, recorded
+    with --stored), so runs made before a threshold changed are judged by the threshold that ships."""
     runs = sorted(records)
     names = list(dict.fromkeys(name for run in runs for name in records[run]["claims"]))
-    lines = ["| claim | expected | " + " | ".join(runs) + " | min | max | all ✔ |",
+    final = records.get("stored/s0", {}).get("claims", {})
+    header = [run + (" (1 thread)" if records[run].get("threads") == 1 else "") for run in runs]
+    lines = ["| claim | expected | " + " | ".join(header) + " | min | max | all ✔ |",
              "|---|---|" + "---:|" * len(runs) + "---:|---:|---|"]
     for name in names:
-        cells, values, oks, expected = [], [], [], ""
+        cells, values, oks = [], [], []
+        expected = final[name]["expected"] if name in final else next(
+            records[run]["claims"][name]["expected"] for run in reversed(runs) if name in records[run]["claims"])
         for run in runs:
             item = records[run]["claims"].get(name)
             if item is None:
                 cells.append("–")
                 continue
+            ok = holds(item["value"], expected)
             values.append(item["value"])
-            oks.append(item["ok"])
-            expected = item["expected"]
-            cells.append(f"{item['value']:.4g}{'' if item['ok'] else ' ✘'}")
+            oks.append(ok)
+            cells.append(f"{item['value']:.4g}{'' if ok else ' ✘'}")
         lines.append(f"| {name} | {expected} | " + " | ".join(cells)
                      + f" | {min(values):.4g} | {max(values):.4g} | {'yes' if all(oks) else 'NO'} |")
     seconds = [records[run]["seconds"] for run in runs]
-    lines.append("| wall time (s) | | " + " | ".join(f"{s:.0f}" for s in seconds) + " | | | |")
+    lines.append("| wall time (s) | | " + " | ".join("–" if s is None else f"{s:.0f}" for s in seconds) + " | | | |")
     return "\n".join(lines)
+
+
+def save(notebook: Path, records: dict) -> None:
+    """Write the records atomically (a crash leaves the previous file intact)."""
+    tmp = record_path(notebook).with_suffix(".tmp")
+    tmp.write_text(json.dumps(records, indent=1, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, record_path(notebook))
 
 
 def main() -> None:
@@ -109,6 +139,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="*", default=[0])
     parser.add_argument("--settings", nargs="*", default=["native"], help=f"any of {sorted(SETTINGS)}, or all")
     parser.add_argument("--table", action="store_true", help="only print the table of what was recorded")
+    parser.add_argument("--stored", action="store_true",
+                        help="record the notebook's stored outputs (native, seed 0, 2 threads) as the run stored/s0")
     args = parser.parse_args()
     notebook = args.notebook.resolve()
     if not notebook.exists():
@@ -118,17 +150,21 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown setting(s) {unknown}; choose from {sorted(SETTINGS)} or all")
     records = load_records(notebook)
-    if not args.table:
+    if args.stored:
+        stored = parse_outputs(json.loads(notebook.read_text(encoding="utf-8")))
+        records["stored/s0"] = {"claims": stored, "seconds": None, "threads": 2}
+        save(notebook, records)
+    elif not args.table:
         OUT_DIR.mkdir(parents=True, exist_ok=True)
         for setting in settings:
             for seed in args.seeds:
                 claims, seconds = execute(notebook, seed, setting)
-                records[f"{setting}/s{seed}"] = {"claims": claims, "seconds": seconds}
+                # COURSE_THREADS changes the order of float sums too: record it with the run.
+                records[f"{setting}/s{seed}"] = {"claims": claims, "seconds": seconds,
+                                                 "threads": int(os.environ.get("COURSE_THREADS") or 2)}
                 failed = [name for name, item in claims.items() if not item["ok"]]
                 print(f"{setting}/s{seed}: {len(claims)} claims, {len(failed)} ✘ {failed or ''} ({seconds:.0f} s)", flush=True)
-                tmp = record_path(notebook).with_suffix(".tmp")
-                tmp.write_text(json.dumps(records, indent=1, ensure_ascii=False), encoding="utf-8")
-                os.replace(tmp, record_path(notebook))
+                save(notebook, records)
     print(table(records))
 
 
