@@ -97,6 +97,23 @@ class DigitsSplit:
                 f"test={len(self.test_labels)}, images {tuple(self.train_images.shape[1:])} uint8)")
 
 
+def _require_balanced_sizes(n_train: int, n_val: int) -> None:
+    if n_train < 10 or n_val < 10 or n_train % 10 or n_val % 10:
+        raise ValueError(f"n_train and n_val must be positive multiples of 10 (balanced classes), got {n_train} and {n_val}")
+
+
+def _balanced_split(labels: torch.Tensor, n_train: int, n_val: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sorted indices of ``n_train // 10`` training and ``n_val // 10`` validation items per class,
+    disjoint, drawn in a seeded random order."""
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))
+    train, val = [], []
+    for c in range(10):
+        members = order[labels[order] == c]
+        train.append(members[: n_train // 10])
+        val.append(members[n_train // 10 : (n_train + n_val) // 10])
+    return torch.cat(train).sort().values, torch.cat(val).sort().values
+
+
 def small_digits(n_train: int = 70, n_val: int = 30, seed: int = 0) -> DigitsSplit:
     """A small-data split of scikit-learn's digits (1,797 real handwritten digits): ``n_train``
     training and ``n_val`` validation images (both balanced over the 10 classes), all the other
@@ -104,19 +121,11 @@ def small_digits(n_train: int = 70, n_val: int = 30, seed: int = 0) -> DigitsSpl
     """
     from sklearn.datasets import load_digits
 
-    if n_train < 10 or n_val < 10 or n_train % 10 or n_val % 10:
-        raise ValueError(f"n_train and n_val must be positive multiples of 10 (balanced classes), got {n_train} and {n_val}")
+    _require_balanced_sizes(n_train, n_val)
     digits = load_digits()
     images = torch.from_numpy((digits.images * 255 / 16).round()).to(torch.uint8).unsqueeze(1)
     labels = torch.from_numpy(digits.target).long()
-    generator = torch.Generator().manual_seed(seed)
-    order = torch.randperm(len(labels), generator=generator)
-    train, val = [], []
-    for c in range(10):
-        members = order[labels[order] == c]
-        train.append(members[: n_train // 10])
-        val.append(members[n_train // 10 : (n_train + n_val) // 10])
-    train_idx, val_idx = torch.cat(train).sort().values, torch.cat(val).sort().values
+    train_idx, val_idx = _balanced_split(labels, n_train, n_val, seed)
     used = torch.zeros(len(labels), dtype=torch.bool)
     used[train_idx] = used[val_idx] = True
     test_idx = (~used).nonzero().squeeze(1)
@@ -132,20 +141,12 @@ def small_photo_digits(n_train: int = 500, n_val: int = 200, seed: int = 0, root
     """
     from .data import load_dataset
 
-    if n_train < 10 or n_val < 10 or n_train % 10 or n_val % 10:
-        raise ValueError(f"n_train and n_val must be positive multiples of 10 (balanced classes), got {n_train} and {n_val}")
+    _require_balanced_sizes(n_train, n_val)
     full = load_dataset("photo_digits", root=root)
     per_class = torch.bincount(full.train_labels, minlength=10).min().item()
     if (n_train + n_val) // 10 > per_class:
         raise ValueError(f"n_train + n_val asks for {(n_train + n_val) // 10} images per class; photo_digits has {per_class}")
-    generator = torch.Generator().manual_seed(seed)
-    order = torch.randperm(len(full.train_labels), generator=generator)
-    train, val = [], []
-    for c in range(10):
-        members = order[full.train_labels[order] == c]
-        train.append(members[: n_train // 10])
-        val.append(members[n_train // 10 : (n_train + n_val) // 10])
-    train_idx, val_idx = torch.cat(train).sort().values, torch.cat(val).sort().values
+    train_idx, val_idx = _balanced_split(full.train_labels, n_train, n_val, seed)
     return DigitsSplit(full.train_images[train_idx], full.train_labels[train_idx].long(),
                        full.train_images[val_idx], full.train_labels[val_idx].long(),
                        full.test_images, full.test_labels.long())
