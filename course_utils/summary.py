@@ -14,7 +14,7 @@ import numbers
 import re
 from typing import Union
 
-from .claims import MARK, format_range, in_range
+from .claims import MARK, _require_number, format_range, in_range
 
 __all__ = ["print_summary", "format_summary", "SummaryValue"]
 
@@ -28,8 +28,7 @@ def _measured_line(name: str, entry: tuple) -> str:
     if len(entry) != 3:
         raise ValueError(f"summary value of {name!r} must be a number or (value, low, high), got {len(entry)} items")
     value, low, high = entry
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"summary value of {name!r} must be a number, got {type(value).__name__}; use float(...) or .item()")
+    _require_number(value, f"summary value of {name!r}")
     shown = f"{name}: {MARK}{float(value):.4g}"
     if low is None and high is None:
         if not math.isfinite(value):
@@ -53,8 +52,7 @@ def format_summary(results: dict[str, SummaryValue]) -> str:
         if isinstance(value, tuple):
             lines.append(_measured_line(name, value))
             continue
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"summary value of {name!r} must be a number, got {type(value).__name__}; use float(...) or .item()")
+        _require_number(value, f"summary value of {name!r}")
         if isinstance(value, numbers.Integral):
             lines.append(f"{name}: {int(value)}")
         elif not math.isfinite(value):
