@@ -1,14 +1,14 @@
 # Two commands do everything on a fresh machine:
 #   make lab    set up (virtual environment, pinned packages, kernel) and open the course in JupyterLab
-#   make test   set up the same way and run all tests (unit tests, pytest --nbval notebooks/ on this CPU and
-#               an emulated other one, the main claims' mutation tests, the browser test)
+#   make test   set up the same way and run all tests (ruff, unit tests, pytest --nbval notebooks/ on this CPU
+#               and an emulated other one, the main claims' mutation tests, the browser test)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 KERNEL := feature-extraction
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test this-cpu-stream other-cpu-stream unit browser nbval nbval-variants mutations benchmark execute runtime slides student pretrain clean lock
+.PHONY: setup lab lint test this-cpu-stream other-cpu-stream unit browser nbval nbval-variants mutations benchmark execute runtime slides student pretrain clean lock
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +33,16 @@ UNIT := $(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/test
 NBVAL := $(BIN)/python -m pytest --nbval notebooks/
 STREAM_LOG := $(VENV)/other-cpu-stream
 
+# Lint with ruff (its settings are in pyproject.toml); make test runs it first, it takes a second.
+lint: setup
+	$(BIN)/ruff check .
+
 # make test runs two streams side by side with one CPU thread each (COURSE_THREADS=1): on these
 # small models a second thread gains little, a second stream nearly halves the wall time.
 #   this CPU:  unit tests, then pytest --nbval notebooks/
 #   other CPU: pytest --nbval notebooks/ under CI_VARIANT, then the main claims' mutation tests
 # The other stream's log is printed when both are done; then the browser test runs.
-test: setup
+test: setup lint
 	@echo "make test: two test streams side by side; the other-CPU stream's log follows this one's"
 	@rm -f $(STREAM_LOG).log $(STREAM_LOG).rc; \
 	(COURSE_THREADS=1 $(MAKE) --no-print-directory other-cpu-stream > $(STREAM_LOG).log 2>&1; echo $$? > $(STREAM_LOG).rc) & \
@@ -75,7 +79,7 @@ browser: setup
 	$(BIN)/python -m pytest tests/browser
 
 benchmark: setup
-	$(BIN)/python -m course_utils.benchmark
+	$(BIN)/python -m tools.benchmark
 
 # Re-run notebooks top to bottom in a fresh kernel and store their outputs: make execute NB=notebooks/00_setup_and_tour.ipynb
 NB ?= notebooks/*.ipynb
@@ -95,15 +99,15 @@ clean:
 	find data -name "*.pt" ! -name "*.shipped.pt" -delete
 
 runtime: setup
-	$(BIN)/python -m course_utils.runtime
+	$(BIN)/python -m tools.runtime
 
 # Lecture slides (reveal.js, one deck per notebook) into slides/, and student versions without solutions into student/
 slides: setup
-	$(BIN)/python -m course_utils.classroom slides
+	$(BIN)/python -m tools.classroom slides
 
 student: setup
-	$(BIN)/python -m course_utils.classroom student
+	$(BIN)/python -m tools.classroom student
 
 # Rebuild notebook 06's pretrained backbone (data/transfer_resnet_v1.shipped.pt) from scratch, deterministically
 pretrain: setup
-	$(BIN)/python -m course_utils.transfer pretrain
+	$(BIN)/python -m tools.pretrain pretrain

@@ -1,31 +1,40 @@
 """Helpers shared by the notebooks of the course *Deep-learning feature extraction for images and video*.
 
-One module per concern; each public function's docstring names the notebook that introduces it.
+One module per concern (ARCHITECTURE.md has the map and how data flows); each public function's
+docstring names the notebook that introduces it.
 
-- ``repro``: seeding, deterministic algorithms, device choice, the versions banner
-- ``data``: the course's datasets (built offline, cached with checksums) and CIFAR-10 opt-in
-- ``augment``: per-sample augmentation of whole batches
-- ``loading``: batches from in-memory tensors
-- ``models``: the seed's ConvNet and its fix
-- ``training``: ``fit`` / ``evaluate`` / ``predict`` with history and early stopping
-- ``metrics``: accuracy, confusion matrix, per-class accuracy
-- ``plotting``: learning curves, image grids, confusion matrices
-- ``checks``: argument checks and the exercises' automatic checks
+- ``repro``: seeding, CPU threads, deterministic algorithms, device choice, the versions banner
+- ``storage``: the data folder, atomic writes, checked caches and checkpoints (one sidecar format)
+- ``datasets``: the course's datasets, one module each, built offline and cached (and CIFAR-10 opt-in)
+- ``video_io``: real video files read and written with PyAV, a folder of videos as a dataset
+- ``loading``: batches of images, clips or features from in-memory tensors
+- ``augment``: per-sample augmentation of whole batches, one photo under explicit settings
+- ``models``: the seed's ConvNet and its fix, MLPs, a compact CNN, video models
+- ``training``: ``fit`` / ``evaluate`` / ``predict`` with history, penalties and early stopping
+- ``penalties``: L1 and L2 weight penalties and the weights they leave near zero
+- ``ablation``: configurations trained over seeds and summarized, label noise
+- ``inspection``: output sizes, layer shapes and feature maps of a CNN
+- ``shift``: distribution-shifted test sets
+- ``pretrained``: the course's pretrained backbone, loaded offline with checked weights
+- ``finetune``: heads, freezing, fine-tuning steps, linear probes, nearest neighbours
+- ``metrics``: accuracy, confusion matrix, per-class and pair accuracy
+- ``plotting``: every static figure; ``widgets``: every interactive one
+- ``checks``: argument checks, a gradient check, the exercises' automatic checks
 - ``claims``: measured numbers (``≈``) and the claims they carry (✔/✘)
-- ``summary``: the closing Summary cell
-- ``timing``: one format for wall-clock timings
-- ``benchmark``: the training-throughput benchmark (``python -m course_utils.benchmark``)
+- ``summary``: the closing Summary cell; ``timing``: one format for wall-clock timings
+- ``exercises``: the exercises' checks, one module per notebook
 """
 
 from .augment import BatchAugment, random_crop, random_hflip
-from .claims import claim, measured
 from .checks import CheckFailed, CheckResult, expect_close, require_images, require_shape, run_check
-from .data import DATASETS, ImageData, data_dir, load_dataset
+from .claims import claim, measured
+from .datasets import DATASETS, ImageData, load_dataset
 from .loading import BatchLoader, normalize
 from .metrics import accuracy, confusion_matrix, per_class_accuracy
 from .models import ConvNet, SeedConvNet, count_parameters
 from .plotting import plot_confusion_matrix, plot_history, show_images
 from .repro import get_device, print_banner, seed_everything
+from .storage import data_dir
 from .summary import print_summary
 from .timing import Timer
 from .training import EarlyStopping, History, evaluate, fit, predict

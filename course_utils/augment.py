@@ -11,10 +11,15 @@ from typing import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
+from torchvision.transforms import InterpolationMode
+from torchvision.transforms.v2 import functional as TF
 
 from .checks import require_images
 
-__all__ = ["random_crop", "random_hflip", "BatchAugment", "BatchTransform", "affine_batch", "random_affine", "random_color_jitter"]
+__all__ = [
+    "random_crop", "random_hflip", "BatchAugment", "BatchTransform", "affine_batch", "random_affine",
+    "random_color_jitter", "DEFAULT_SETTINGS", "augment_photo",
+]
 
 BatchTransform = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
 
@@ -82,7 +87,12 @@ class BatchAugment:
 _PADDING_MODES = ("zeros", "border", "reflection")
 
 
-def _as_range(value: float | Sequence[float], name: str, centre: float = 0.0, symmetric: bool = True) -> tuple[float, float]:
+def _as_range(
+    value: float | Sequence[float],
+    name: str,
+    centre: float = 0.0,
+    symmetric: bool = True,
+) -> tuple[float, float]:
     """``v`` -> ``(centre - v, centre + v)``; a pair is returned as it is (checked: low <= high)."""
     if isinstance(value, (int, float)):
         if value < 0:
@@ -211,3 +221,74 @@ def random_color_jitter(
     grey = (x * weights).sum(1, keepdim=True)
     x = (grey + factors[2] * (x - grey)).clamp(0, 1)
     return (x * 255).round_().to(torch.uint8)
+
+
+# --------------------------------------------------------------------------------------------------
+# One photo under explicit settings: what the explorer of 04_data_augmentation draws
+
+
+# The explorer's settings and their neutral values (the photo unchanged).
+DEFAULT_SETTINGS: dict[str, float | bool] = {
+    "angle": 0.0,  # degrees, counter-clockwise
+    "translate_x": 0.0,  # fraction of the width, right is positive
+    "translate_y": 0.0,  # fraction of the height, down is positive
+    "scale": 1.0,  # > 1 zooms in
+    "flip": False,  # mirror left-right
+    "brightness": 1.0,  # multiplies the pixels
+    "saturation": 1.0,  # 0 is grey
+    "hue": 0.0,  # turn of the colour wheel, in [-0.5, 0.5]
+}
+
+
+SETTING_RANGES = {
+    "angle": (-180.0, 180.0),
+    "translate_x": (-0.5, 0.5),
+    "translate_y": (-0.5, 0.5),
+    "scale": (0.25, 3.0),
+    "brightness": (0.0, 3.0),
+    "saturation": (0.0, 3.0),
+    "hue": (-0.5, 0.5),
+}
+
+
+def require_photo(image: torch.Tensor) -> None:
+    if not isinstance(image, torch.Tensor):
+        raise TypeError(f"image must be a torch.Tensor (C, H, W), got {type(image).__name__}")
+    if image.ndim != 3 or image.shape[0] != 3 or image.dtype != torch.uint8:
+        raise ValueError(
+            f"image must be one uint8 RGB photo of shape (3, H, W), "
+            f"got {tuple(image.shape)} {image.dtype}"
+        )
+
+
+def augment_photo(image: torch.Tensor, **settings: float | bool) -> torch.Tensor:
+    """The photo after the explorer's augmentations: rotation, translation and scaling (one
+    ``torchvision`` affine, bilinear, black border), then flip, brightness, saturation and hue.
+    ``image`` is uint8 ``(3, H, W)``; missing settings take :data:`DEFAULT_SETTINGS`. Returns a new
+    uint8 ``(3, H, W)`` tensor. Introduced in 04_data_augmentation.
+    """
+    require_photo(image)
+    unknown = set(settings) - set(DEFAULT_SETTINGS)
+    if unknown:
+        raise ValueError(f"unknown setting(s) {sorted(unknown)}; known: {list(DEFAULT_SETTINGS)}")
+    s = {**DEFAULT_SETTINGS, **settings}
+    for name, (low, high) in SETTING_RANGES.items():
+        if not low <= float(s[name]) <= high:
+            raise ValueError(f"{name} must be in [{low}, {high}], got {s[name]!r}")
+    _, height, width = image.shape
+    out = image
+    if (s["angle"], s["translate_x"], s["translate_y"], s["scale"]) != (0.0, 0.0, 0.0, 1.0):
+        out = TF.affine(
+            out, angle=-float(s["angle"]),  # TF.affine turns clockwise; the slider counter-clockwise
+            translate=[round(float(s["translate_x"]) * width), round(float(s["translate_y"]) * height)],
+            scale=float(s["scale"]), shear=[0.0, 0.0], interpolation=InterpolationMode.BILINEAR,
+        )
+    if s["flip"]:
+        out = TF.horizontal_flip(out)
+    if s["brightness"] != 1.0:
+        out = TF.adjust_brightness(out, float(s["brightness"]))
+    if s["saturation"] != 1.0:
+        out = TF.adjust_saturation(out, float(s["saturation"]))
+    if s["hue"] != 0.0:
+        out = TF.adjust_hue(out, float(s["hue"]))
+    return out.clone() if out is image else out

@@ -10,7 +10,10 @@ from typing import Callable, Sequence
 
 import torch
 
-__all__ = ["require_layout", "require_images", "require_shape", "CheckFailed", "CheckResult", "run_check", "expect_close"]
+__all__ = [
+    "require_layout", "require_images", "require_videos", "require_shape", "require_lengths",
+    "CheckFailed", "CheckResult", "run_check", "expect_close", "numerical_gradient",
+]
 
 
 def require_layout(
@@ -94,3 +97,59 @@ def run_check(name: str, check: Callable[[], None]) -> CheckResult:
         result = CheckResult(name, True, "correct")
     print(f"{'✔' if result.passed else '✘'} {name}: {result.message}")
     return result
+
+
+# --------------------------------------------------------------------------------------------------
+# Videos, clip lengths, and a finite-difference gradient check (01_cross_entropy)
+
+
+def require_videos(videos: torch.Tensor, name: str = "videos", dtype: torch.dtype | None = None) -> None:
+    """Raise a ``ValueError`` naming the problem unless ``videos`` is a batch ``(N, T, C, H, W)``
+    (of ``dtype`` when given). Introduced in 05_video_lstm.
+    """
+    require_layout(videos, "N, T, C, H, W", name, dtype,
+                   hint="one clip (T, C, H, W)? add a batch dimension with .unsqueeze(0)")
+
+
+def require_lengths(lengths: torch.Tensor | None, batch: int, steps: int) -> torch.Tensor | None:
+    """``lengths`` as a CPU ``int64`` tensor of one real length per clip, each in ``[1, steps]``, or
+    ``None``; a ``ValueError`` names the problem otherwise. Introduced in 05_video_lstm.
+    """
+    if lengths is None:
+        return None
+    lengths = torch.as_tensor(lengths).cpu().long()
+    if lengths.shape != (batch,):
+        raise ValueError(f"lengths must have shape ({batch},), one length per clip, got {tuple(lengths.shape)}")
+    if batch and (lengths.min() < 1 or lengths.max() > steps):
+        raise ValueError(f"lengths must lie in [1, {steps}] (the padded number of frames), got {lengths.tolist()}")
+    return lengths
+
+
+def numerical_gradient(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    """Central finite differences ``(f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` for every entry
+    of ``x``; ``f`` must return a scalar. Same shape as ``x``. Introduced in 01_cross_entropy.
+
+    ``x`` must be float64: in float32 the rounding error of ``f`` divided by ``2 eps`` swamps the
+    result. Raises TypeError / ValueError naming the problem.
+    """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    if x.dtype != torch.float64:
+        raise ValueError(f"x must be float64 for a finite-difference check, got {x.dtype}; pass x.double()")
+    if not eps > 0:
+        raise ValueError(f"eps must be positive, got {eps!r}")
+    x = x.detach().clone()
+    grad = torch.zeros_like(x)
+    flat, flat_grad = x.view(-1), grad.view(-1)
+    with torch.no_grad():
+        for i in range(flat.numel()):
+            original = flat[i].item()
+            flat[i] = original + eps
+            plus = f(x)
+            flat[i] = original - eps
+            minus = f(x)
+            flat[i] = original
+            if torch.as_tensor(plus).numel() != 1:
+                raise ValueError(f"f must return a scalar, got shape {tuple(torch.as_tensor(plus).shape)}")
+            flat_grad[i] = (float(plus) - float(minus)) / (2 * eps)
+    return grad

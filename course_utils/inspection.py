@@ -6,24 +6,13 @@ Introduced in 02_cnn_training.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Sequence
 
-import matplotlib.pyplot as plt
 import torch
 import torch.nn as nn
 
-from .plotting import FIGURE_DPI, SMALL_FONT
-
-__all__ = [
-    "conv_output_size",
-    "LayerShape",
-    "layer_shapes",
-    "feature_maps",
-    "plot_filters",
-    "plot_feature_maps",
-]
+__all__ = ["conv_output_size", "LayerShape", "layer_shapes", "feature_maps"]
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
@@ -160,62 +149,3 @@ def feature_maps(model: nn.Module, images: torch.Tensor, layer_names: Sequence[s
             handle.remove()
         model.train(was_training)
     return {name: captured[name] for name in layer_names if name in captured}
-
-
-def plot_filters(weight: torch.Tensor, title: str = "First-layer filters", ncols: int = 8) -> None:
-    """Show the filters of a first convolution layer, ``weight`` of shape ``(out, 3, k, k)``, as
-    small RGB images (each filter rescaled to [0, 1] on its own). Introduced in 02_cnn_training.
-    """
-    if not isinstance(weight, torch.Tensor) or weight.ndim != 4 or weight.shape[1] not in (1, 3):
-        shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
-        raise ValueError(f"weight must have shape (out_channels, 1 or 3, k, k) (a first layer's), got {shape}")
-    w = weight.detach().cpu().float()
-    low = w.amin(dim=(1, 2, 3), keepdim=True)
-    high = w.amax(dim=(1, 2, 3), keepdim=True)
-    w = (w - low) / (high - low).clamp_min(1e-12)
-    if w.shape[1] == 1:
-        w = w.expand(-1, 3, -1, -1)
-    n = len(w)
-    ncols = min(ncols, n)
-    nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(0.85 * ncols, 0.85 * nrows + 0.5), dpi=FIGURE_DPI,
-                             squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < n:
-            ax.imshow(w[i].permute(1, 2, 0).numpy(), interpolation="nearest")
-            ax.set_title(str(i), fontsize=SMALL_FONT)
-    fig.suptitle(title)
-    fig.tight_layout()
-    plt.show()
-
-
-def plot_feature_maps(maps: dict[str, torch.Tensor], n_maps: int = 8, title: str = "Feature maps") -> None:
-    """One row per layer: the first ``n_maps`` channels of the first image of each ``(N, C, H, W)``
-    tensor in ``maps`` (e.g. from :func:`feature_maps`), in grey levels, with the map size in the row
-    label. Introduced in 02_cnn_training.
-    """
-    if not maps:
-        raise ValueError("maps is empty: pass {layer name: (N, C, H, W) tensor}, e.g. from feature_maps()")
-    for name, tensor in maps.items():
-        if tensor.ndim != 4:
-            raise ValueError(f"feature map {name!r} must have shape (N, C, H, W), got {tuple(tensor.shape)}")
-    ncols = min(n_maps, max(t.shape[1] for t in maps.values()))
-    fig, axes = plt.subplots(len(maps), ncols, figsize=(0.95 * ncols + 1.0, 1.1 * len(maps) + 0.4),
-                             dpi=FIGURE_DPI, squeeze=False)
-    for row, (name, tensor) in enumerate(maps.items()):
-        for col in range(ncols):
-            ax = axes[row, col]
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if col < tensor.shape[1]:
-                ax.imshow(tensor[0, col].numpy(), cmap="gray", interpolation="nearest")
-            else:
-                ax.axis("off")
-            if col == 0:
-                ax.set_ylabel(f"{name}\n{tensor.shape[2]}x{tensor.shape[3]}", fontsize=SMALL_FONT)
-            if row == 0:
-                ax.set_title(f"ch {col}", fontsize=SMALL_FONT)
-    fig.suptitle(title)
-    fig.tight_layout()
-    plt.show()

@@ -1,4 +1,5 @@
-"""Batches from in-memory tensors: shuffle, augment per sample, normalize, move to the device.
+"""Batches from in-memory tensors, one loader for images, clips and features: shuffle, augment per
+sample, normalize, move to the device.
 
 Introduced in 00_setup_and_tour.
 """
@@ -9,39 +10,55 @@ from typing import Callable, Iterator, Sequence
 
 import torch
 
-from .checks import require_images
+from .checks import require_images, require_videos
 
-__all__ = ["BatchLoader", "normalize", "MEAN", "STD"]
+__all__ = ["BatchLoader", "normalize", "minibatches"]
 
-# The seed's Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)): pixels in [0, 1] become [-1, 1].
-MEAN = (0.5, 0.5, 0.5)
-STD = (0.5, 0.5, 0.5)
+# The seed's Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)), for any number of channels: pixels in
+# [0, 1] become [-1, 1].
+DEFAULT_LEVEL = 0.5
 
 
-def normalize(images: torch.Tensor, mean: Sequence[float] = MEAN, std: Sequence[float] = STD) -> torch.Tensor:
-    """uint8 images ``(N, C, H, W)`` to normalized float32: ``(x / 255 - mean) / std``.
-    Introduced in 00_setup_and_tour.
+def _require_pixels(pixels: torch.Tensor, name: str, dtype: torch.dtype | None = None) -> None:
+    if isinstance(pixels, torch.Tensor) and pixels.ndim == 5:
+        require_videos(pixels, name, dtype)
+    else:
+        require_images(pixels, name, dtype)
+
+
+def normalize(
+    images: torch.Tensor, mean: Sequence[float] | None = None, std: Sequence[float] | None = None
+) -> torch.Tensor:
+    """uint8 images ``(N, C, H, W)`` or clips ``(N, T, C, H, W)`` to normalized float32:
+    ``(x / 255 - mean) / std``, one ``mean`` and ``std`` per channel ``C`` (default 0.5 each: values
+    in [-1, 1]). Introduced in 00_setup_and_tour.
     """
-    require_images(images, dtype=torch.uint8)
-    if len(mean) != images.shape[1] or len(std) != images.shape[1]:
-        raise ValueError(f"mean and std need one value per channel ({images.shape[1]}), got {len(mean)} and {len(std)}")
-    mean_t = torch.tensor(mean, device=images.device).view(1, -1, 1, 1)
-    std_t = torch.tensor(std, device=images.device).view(1, -1, 1, 1)
+    _require_pixels(images, "images", torch.uint8)
+    channels = images.shape[-3]
+    mean = (DEFAULT_LEVEL,) * channels if mean is None else mean
+    std = (DEFAULT_LEVEL,) * channels if std is None else std
+    if len(mean) != channels or len(std) != channels:
+        raise ValueError(f"mean and std need one value per channel ({channels}), got {len(mean)} and {len(std)}")
+    mean_t = torch.tensor(mean, device=images.device).view(-1, 1, 1)
+    std_t = torch.tensor(std, device=images.device).view(-1, 1, 1)
     return (images.float().div_(255) - mean_t) / std_t
 
 
 class BatchLoader:
-    """Iterate over ``(inputs, labels)`` batches of in-memory uint8 images. Introduced in
-    00_setup_and_tour.
+    """Iterate over ``(inputs, labels)`` batches of in-memory data. Introduced in 00_setup_and_tour.
 
-    ``augment(images, generator)`` runs on each uint8 batch (e.g. :class:`~course_utils.augment.BatchAugment`),
-    then images are normalized to float32 and moved to ``device``. Shuffling and augmentation draw
-    from the loader's own generator, seeded by ``seed``, so every run sees the same batches.
+    ``data`` is uint8 images ``(N, C, H, W)`` or clips ``(N, T, C, H, W)`` (05_video_lstm),
+    normalized to float32 batch by batch, or float features ``(N, ...)`` (passed through as they
+    are, e.g. frame features ``(N, T, F)``); ``mean`` and ``std`` as in :func:`normalize`.
+    ``augment(images, generator)`` runs on each uint8 image batch (e.g.
+    :class:`~course_utils.augment.BatchAugment`). Batches are moved to ``device``.
+    Shuffling and augmentation draw from the loader's own generator, seeded by ``seed``, so every
+    run sees the same batches.
     """
 
     def __init__(
         self,
-        images: torch.Tensor,
+        data: torch.Tensor,
         labels: torch.Tensor,
         batch_size: int = 128,
         shuffle: bool = False,
@@ -49,19 +66,27 @@ class BatchLoader:
         device: torch.device | str = "cpu",
         seed: int = 0,
         drop_last: bool = False,
-        mean: Sequence[float] = MEAN,
-        std: Sequence[float] = STD,
+        mean: Sequence[float] | None = None,
+        std: Sequence[float] | None = None,
         channels_last: bool = False,
     ) -> None:
-        require_images(images, dtype=torch.uint8)
-        if labels.ndim != 1 or len(labels) != len(images):
-            raise ValueError(f"labels must have shape ({len(images)},) to match images, got {tuple(labels.shape)}")
+        if isinstance(data, torch.Tensor) and data.is_floating_point():
+            if data.ndim < 2:
+                raise ValueError(f"float features must have shape (N, ...), got {tuple(data.shape)}")
+            if augment is not None or channels_last:
+                raise ValueError("augment and channels_last apply to uint8 images, not to float features")
+        else:
+            _require_pixels(data, "data", torch.uint8)
+            if data.ndim == 5 and (augment is not None or channels_last):
+                raise ValueError("augment and channels_last apply to images (N, C, H, W), not to clips")
+        if labels.ndim != 1 or len(labels) != len(data):
+            raise ValueError(f"labels must have shape ({len(data)},) to match the data, got {tuple(labels.shape)}")
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-        self.images, self.labels = images, labels.long()
+        self.data, self.labels = data, labels.long()
         self.batch_size, self.shuffle, self.augment = batch_size, shuffle, augment
         self.device = torch.device(device)
-        self.drop_last, self.mean, self.std = drop_last, tuple(mean), tuple(std)
+        self.drop_last, self.mean, self.std = drop_last, mean, std
         self.channels_last = channels_last
         self.generator = torch.Generator().manual_seed(seed)
 
@@ -78,10 +103,25 @@ class BatchLoader:
         order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             index = order[start : start + self.batch_size]
-            images = self.images[index]
+            batch = self.data[index]
             if self.augment is not None:
-                images = self.augment(images, self.generator)
-            inputs = normalize(images.to(self.device, non_blocking=True), self.mean, self.std)
+                batch = self.augment(batch, self.generator)
+            batch = batch.to(self.device, non_blocking=True)
+            if batch.dtype == torch.uint8:
+                batch = normalize(batch, self.mean, self.std)
             if self.channels_last:
-                inputs = inputs.contiguous(memory_format=torch.channels_last)
-            yield inputs, self.labels[index].to(self.device, non_blocking=True)
+                batch = batch.contiguous(memory_format=torch.channels_last)
+            yield batch, self.labels[index].to(self.device, non_blocking=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Minibatch order by hand (01_cross_entropy)
+
+
+def minibatches(n: int, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
+    """Indices of one epoch of shuffled minibatches (the last one may be smaller). Introduced in
+    01_cross_entropy.
+    """
+    if n < 1 or batch_size < 1:
+        raise ValueError(f"n and batch_size must be positive, got n={n}, batch_size={batch_size}")
+    return torch.randperm(n, generator=generator).split(batch_size)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import torch
 
-__all__ = ["accuracy", "confusion_matrix", "per_class_accuracy"]
+__all__ = ["accuracy", "confusion_matrix", "per_class_accuracy", "pair_accuracy"]
 
 
 def _check_pair(logits_or_preds: torch.Tensor, targets: torch.Tensor) -> None:
@@ -33,7 +35,10 @@ def confusion_matrix(preds: torch.Tensor, targets: torch.Tensor, num_classes: in
     _check_pair(preds, targets)
     if num_classes < 1:
         raise ValueError(f"num_classes must be positive, got {num_classes}")
-    if len(targets) and (max(preds.max().item(), targets.max().item()) >= num_classes or min(preds.min().item(), targets.min().item()) < 0):
+    if len(targets) and (
+        max(preds.max().item(), targets.max().item()) >= num_classes
+        or min(preds.min().item(), targets.min().item()) < 0
+    ):
         raise ValueError(f"class indices must lie in [0, {num_classes}); check num_classes")
     flat = targets.long() * num_classes + preds.long()
     return torch.bincount(flat.cpu(), minlength=num_classes * num_classes).view(num_classes, num_classes)
@@ -45,3 +50,13 @@ def per_class_accuracy(logits: torch.Tensor, targets: torch.Tensor, num_classes:
     """
     matrix = confusion_matrix(logits, targets, num_classes).double()
     return matrix.diagonal() / matrix.sum(1)
+
+
+def pair_accuracy(logits: torch.Tensor, labels: torch.Tensor, classes: Sequence[int]) -> float:
+    """Accuracy on the clips whose label is in ``classes`` only (e.g. the reversed-order pairs),
+    over all classes' predictions. Introduced in 05_video_lstm.
+    """
+    keep = torch.isin(labels, torch.as_tensor(list(classes)))
+    if not keep.any():
+        raise ValueError(f"no clip has a label in {list(classes)}")
+    return accuracy(logits[keep], labels[keep])

@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-__all__ = ["SeedConvNet", "ConvNet", "count_parameters"]
+__all__ = ["SeedConvNet", "ConvNet", "count_parameters", "MLP", "make_cnn", "FrameEncoder"]
 
 
 class SeedConvNet(nn.Module):
@@ -93,7 +93,8 @@ class MLP(nn.Module):
         super().__init__()
         if image_size < 1 or in_channels < 1 or num_classes < 1:
             raise ValueError(
-                f"image_size, in_channels and num_classes must be positive, got {image_size}, {in_channels}, {num_classes}"
+                "image_size, in_channels and num_classes must be positive, "
+                f"got {image_size}, {in_channels}, {num_classes}"
             )
         if not hidden or any(not isinstance(h, int) or h < 1 for h in hidden):
             raise ValueError(f"hidden must be a non-empty tuple of positive ints, got {hidden!r}")
@@ -116,4 +117,49 @@ class MLP(nn.Module):
         return self.net(x)
 
 
-__all__.append("MLP")
+
+# --------------------------------------------------------------------------------------------------
+# A compact CNN (03_regularization) and the frame encoder of 05_video_lstm
+
+
+def make_cnn(width: int = 16, hidden: int = 128, dropout: float = 0.0, in_channels: int = 3,
+             image_size: int = 32, num_classes: int = 10) -> nn.Sequential:
+    """A compact CNN for 32x32 images: two conv-ReLU-maxpool blocks (``width`` and ``2 * width``
+    channels) extract features, then a fully connected head (``hidden`` units) classifies them.
+    Dropout (probability ``dropout``) acts on the flattened features and on the hidden units: the
+    head holds most of the weights, so that is where a small training set is memorized.
+    Introduced in 03_regularization.
+    """
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    if image_size % 4:
+        raise ValueError(f"image_size must be divisible by 4 (two 2x2 poolings), got {image_size}")
+    if width < 1 or hidden < 1:
+        raise ValueError(f"width and hidden must be positive, got {width} and {hidden}")
+    return nn.Sequential(
+        nn.Conv2d(in_channels, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(dropout),
+        nn.Linear(2 * width * (image_size // 4) ** 2, hidden), nn.ReLU(), nn.Dropout(dropout),
+        nn.Linear(hidden, num_classes),
+    )
+
+
+class FrameEncoder(nn.Module):
+    """A small CNN that turns one frame ``(N, C, H, W)`` into a feature vector ``(N, feature_dim)``.
+    Introduced in 05_video_lstm.
+    """
+
+    def __init__(self, in_channels: int = 1, feature_dim: int = 64, image_size: int = 24, width: int = 8) -> None:
+        super().__init__()
+        if image_size % 4:
+            raise ValueError(f"image_size must be divisible by 4 (two stride-2 convolutions), got {image_size}")
+        self.conv = nn.Sequential(
+            nn.Conv2d(in_channels, width, 5, stride=2, padding=2), nn.BatchNorm2d(width), nn.ReLU(),
+            nn.Conv2d(width, 2 * width, 3, stride=2, padding=1), nn.BatchNorm2d(2 * width), nn.ReLU(),
+        )
+        self.fc = nn.Linear(2 * width * (image_size // 4) ** 2, feature_dim)
+        self.in_channels, self.feature_dim = in_channels, feature_dim
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        return F.relu(self.fc(torch.flatten(self.conv(frames), 1)))

@@ -35,13 +35,19 @@ def seed_everything(seed: int = 0, threads: int | None = None) -> torch.Generato
     if threads is None:
         setting = os.environ.get("COURSE_THREADS", "")
         if setting and not (setting.isdigit() and int(setting) >= 1):
-            raise ValueError(f"COURSE_THREADS must be a positive integer, got {setting!r}; unset it to use {DEFAULT_THREADS} threads")
+            raise ValueError(
+                f"COURSE_THREADS must be a positive integer, got {setting!r}; "
+                f"unset it to use {DEFAULT_THREADS} threads"
+            )
         threads = int(setting) if setting else DEFAULT_THREADS
     if not isinstance(threads, int) or threads < 1:
         raise ValueError(f"threads must be a positive int, got {threads!r}")
     offset = os.environ.get("COURSE_SEED_OFFSET", "0")
     if not offset.isdigit():
-        raise ValueError(f"COURSE_SEED_OFFSET must be a non-negative integer, got {offset!r}; unset it for the stored results")
+        raise ValueError(
+            f"COURSE_SEED_OFFSET must be a non-negative integer, got {offset!r}; "
+            f"unset it for the stored results"
+        )
     seed += int(offset)
     # cuBLAS needs this set before its first call to be deterministic.
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")

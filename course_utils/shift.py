@@ -7,16 +7,15 @@ Introduced in 04_data_augmentation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Sequence
 
-import matplotlib.pyplot as plt
 import torch
 
 from .augment import affine_batch
 from .checks import require_images
-from .plotting import FIGURE_DPI, SMALL_FONT, to_display
 
-__all__ = ["ShiftSpec", "SHIFT_KINDS", "shift_parameters", "shift_images", "shifted_test_sets", "plot_sweep", "plot_accuracy_vs_shift"]
+__all__ = ["ShiftSpec", "SHIFT_KINDS", "shift_parameters", "shift_images", "shifted_test_sets"]
+
 
 SHIFT_KINDS = ("rotation", "translation", "scale", "combined")
 
@@ -49,7 +48,11 @@ def shift_parameters(n: int, seed: int = 0) -> dict[str, torch.Tensor]:
     rotation_sign = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0)
     angle = torch.rand(n, generator=generator) * 2 * torch.pi
     zoom_sign = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0)
-    return {"rotation_sign": rotation_sign, "direction": torch.stack([torch.cos(angle), torch.sin(angle)], 1), "zoom_sign": zoom_sign}
+    return {
+        "rotation_sign": rotation_sign,
+        "direction": torch.stack([torch.cos(angle), torch.sin(angle)], 1),
+        "zoom_sign": zoom_sign,
+    }
 
 
 def shift_images(
@@ -99,69 +102,3 @@ def shifted_test_sets(
     04_data_augmentation.
     """
     return {kind: {level: shift_images(images, kind, level, spec, seed) for level in levels} for kind in kinds}
-
-
-def plot_sweep(
-    image: torch.Tensor,
-    make_transform: Callable[[float], Callable[[torch.Tensor], torch.Tensor]],
-    values: Sequence[float],
-    title: str,
-    value_label: Callable[[float], str] = lambda v: f"{v:g}",
-    size: float = 1.5,
-) -> None:
-    """One row: ``make_transform(v)(image)`` for each parameter value ``v`` (e.g. a
-    ``torchvision.transforms.v2`` transform built with that value). ``image`` is ``(C, H, W)``
-    uint8. Introduced in 04_data_augmentation.
-    """
-    if not isinstance(image, torch.Tensor) or image.ndim != 3:
-        raise ValueError(f"image must be one (C, H, W) tensor, got {getattr(image, 'shape', type(image).__name__)}")
-    if len(values) == 0:
-        raise ValueError("values is empty: give the parameter values to sweep")
-    outputs = torch.stack([make_transform(v)(image) for v in values])
-    pixels = to_display(outputs)
-    fig, axes = plt.subplots(1, len(values), figsize=(size * len(values), size + 0.5), dpi=FIGURE_DPI, squeeze=False)
-    for ax, v, px in zip(axes[0], values, pixels):
-        ax.imshow(px.numpy())
-        ax.set_title(value_label(v), fontsize=SMALL_FONT)
-        ax.axis("off")
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    plt.show()
-
-
-def plot_accuracy_vs_shift(
-    results: Mapping[str, Mapping[str, Sequence[float]]],
-    levels: Sequence[int],
-    spec: ShiftSpec = ShiftSpec(),
-    title: str = "Accuracy under distribution shift",
-) -> None:
-    """One panel per shift kind, one line per model: accuracy (%) against shift level.
-    ``results[model][kind]`` lists accuracies (fractions) per level. Introduced in
-    04_data_augmentation.
-    """
-    if not results:
-        raise ValueError("results is empty: pass {model: {kind: [accuracy per level]}}")
-    kinds = list(next(iter(results.values())))
-    units = {
-        "rotation": lambda k: f"{spec.degrees * k:g}°",
-        "translation": lambda k: f"{spec.pixels * k:g}px",
-        "scale": lambda k: f"±{spec.zoom * k:.2g}",
-        "combined": lambda k: str(k),
-    }
-    fig, axes = plt.subplots(1, len(kinds), figsize=(2.6 * len(kinds), 3.0), dpi=FIGURE_DPI, sharey=True,
-                             squeeze=False)
-    for ax, kind in zip(axes[0], kinds):
-        for i, (model_name, per_kind) in enumerate(results.items()):
-            accs = per_kind[kind]
-            if len(accs) != len(levels):
-                raise ValueError(f"{model_name}/{kind}: {len(accs)} accuracies for {len(levels)} levels")
-            ax.plot(list(levels), [100 * a for a in accs], marker="o", color=f"C{i}", label=model_name)
-        ax.set_xticks(list(levels))
-        ax.set_xticklabels([units.get(kind, str)(k) for k in levels], fontsize=SMALL_FONT)
-        ax.set(title=kind, xlabel="shift" if kind != "combined" else "level")
-        ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("test accuracy (%)")
-    axes[0][0].legend(fontsize=SMALL_FONT)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    plt.show()

@@ -30,7 +30,9 @@ class Timer:
         self._start = time.perf_counter()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.seconds = time.perf_counter() - self._start
         if not self.quiet and exc_type is None:
             print(format_seconds(self.label, self.seconds))

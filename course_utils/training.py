@@ -1,4 +1,5 @@
-"""A clean train/evaluate loop with per-epoch history, early stopping and a progress bar.
+"""One training loop for the whole course (epochs or steps, penalties, early stopping, frozen batch
+norm, a scheduler, a progress bar) and evaluation on a loader.
 
 Introduced in 00_setup_and_tour (taught in 02_cnn_training).
 """
@@ -15,7 +16,10 @@ from typing import Callable, Iterable
 import torch
 import torch.nn as nn
 
-__all__ = ["History", "EarlyStopping", "fit", "evaluate", "predict", "progress_enabled"]
+from .loading import BatchLoader
+
+__all__ = ["History", "EarlyStopping", "fit", "evaluate", "predict", "progress_enabled",
+           "set_batchnorm_eval", "image_accuracy"]
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
@@ -24,7 +28,8 @@ Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 class History:
     """Per-epoch metrics of one :func:`fit` run. Introduced in 00_setup_and_tour."""
 
-    train_loss: list[float] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)  # per epoch (a partial last one in steps mode)
+    step_loss: list[float] = field(default_factory=list)  # per optimizer step
     train_acc: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_acc: list[float] = field(default_factory=list)
@@ -75,24 +80,43 @@ def progress_enabled() -> bool:
     return "ipykernel" in sys.modules or sys.stderr.isatty()
 
 
-def _to_device(device: torch.device | str | None, model: nn.Module) -> torch.device:
+def _model_device(device: torch.device | str | None, model: nn.Module) -> torch.device:
     if device is not None:
         return torch.device(device)
     parameter = next(model.parameters(), None)
     return parameter.device if parameter is not None else torch.device("cpu")
 
 
+def _require_on(device: torch.device, inputs: torch.Tensor) -> None:
+    # Loaders put batches on the device (BatchLoader(..., device=device)); fit does not move them again.
+    if inputs.device.type != device.type:
+        raise ValueError(f"the loader gives batches on {inputs.device} but the model is on {device}: "
+                         f"build the loader with device={device.type!r}, e.g. BatchLoader(..., device=device)")
+
+
+def set_batchnorm_eval(model: nn.Module) -> None:
+    """Put every batch-norm layer of ``model`` in eval mode: its running statistics stay as they are
+    (the pretrained ones) while the rest trains. Introduced in 06_transfer_learning.
+    """
+    for module in model.modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm):
+            module.eval()
+
+
 @torch.no_grad()
-def predict(model: nn.Module, loader: Batches, device: torch.device | str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def predict(
+    model: nn.Module, loader: Batches, device: torch.device | str | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """All logits and labels of ``loader``, on the CPU, with the model in eval mode.
     Introduced in 00_setup_and_tour.
     """
-    device = _to_device(device, model)
+    device = _model_device(device, model)
     was_training = model.training
     model.eval()
     logits, labels = [], []
     for inputs, targets in loader:
-        logits.append(model(inputs.to(device)).float().cpu())
+        _require_on(device, inputs)
+        logits.append(model(inputs).float().cpu())
         labels.append(targets.cpu())
     model.train(was_training)
     if not logits:
@@ -114,11 +138,31 @@ def evaluate(
     return loss_fn(logits, labels).item(), (logits.argmax(1) == labels).float().mean().item()
 
 
+@torch.no_grad()
+def image_accuracy(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 500, channels_last: bool = False
+) -> float:
+    """Accuracy of ``model`` (eval mode) on uint8 ``images`` ``(N, C, H, W)`` normalized as the course
+    does, in batches on the model's device. Introduced in 04_data_augmentation.
+    """
+    device = _model_device(None, model)
+    loader = BatchLoader(images, labels, batch_size, device=device, channels_last=channels_last)
+    return evaluate(model, loader)[1]
+
+
+def _budget(epochs: int | None, steps: int | None) -> None:
+    if (epochs is None) == (steps is None):
+        raise ValueError("give either epochs (passes over the loader) or steps (optimizer steps), not both or neither")
+    for name, value in (("epochs", epochs), ("steps", steps)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
 def fit(
     model: nn.Module,
     train_loader: Batches,
     optimizer: torch.optim.Optimizer,
-    epochs: int,
+    epochs: int | None = None,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
     val_loader: Batches | None = None,
     early_stopping: EarlyStopping | None = None,
@@ -126,32 +170,43 @@ def fit(
     device: torch.device | str | None = None,
     progress: bool | None = None,
     verbose: bool = False,
+    steps: int | None = None,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    freeze_batchnorm: bool = False,
 ) -> History:
-    """Train ``model`` for ``epochs`` epochs with any torch optimizer and return its
-    :class:`History`. Introduced in 00_setup_and_tour (taught in 02_cnn_training).
+    """Train ``model`` with any torch optimizer for ``epochs`` passes over ``train_loader`` or for
+    ``steps`` optimizer steps (the loader is restarted as needed), and return its :class:`History`.
+    Introduced in 00_setup_and_tour (taught in 02_cnn_training).
 
     ``penalty(model)`` is added to the loss (e.g. an L1 or L2 term, 03_regularization).
     ``early_stopping`` needs ``val_loader``; the best weights are restored when it stops.
-    ``progress`` shows a bar (default: :func:`progress_enabled`); ``verbose`` prints one line per epoch.
+    ``scheduler`` is stepped after every optimizer step. ``freeze_batchnorm`` keeps batch-norm layers
+    in eval mode, their statistics fixed (06_transfer_learning). Batches must already be on the
+    model's device (the loader puts them there). ``progress`` shows a bar (default:
+    :func:`progress_enabled`); ``verbose`` prints one line per epoch.
     """
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    _budget(epochs, steps)
     if early_stopping is not None and val_loader is None:
         raise ValueError("early_stopping needs a val_loader: stop on held-out data, never on the test set")
-    device = _to_device(device, model)
+    device = _model_device(device, model)
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     history = History()
     bar = None
     if progress if progress is not None else progress_enabled():
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=epochs, desc="epochs", unit="epoch", leave=False)
+        bar = tqdm(total=epochs or steps, desc="epochs" if epochs else "steps", unit="epoch" if epochs else "step",
+                   leave=False)
+    taken, epoch = 0, 0
     try:
-        for epoch in range(1, epochs + 1):
+        while (epochs is not None and epoch < epochs) or (steps is not None and taken < steps):
+            epoch += 1
             model.train()
+            if freeze_batchnorm:
+                set_batchnorm_eval(model)
             total_loss, correct, seen = 0.0, 0, 0
             for inputs, targets in train_loader:
-                inputs, targets = inputs.to(device), targets.to(device)
+                _require_on(device, inputs)
                 optimizer.zero_grad(set_to_none=True)
                 logits = model(inputs)
                 loss = loss_fn(logits, targets)
@@ -159,9 +214,19 @@ def fit(
                     loss = loss + penalty(model)
                 loss.backward()
                 optimizer.step()
-                total_loss += loss.item() * len(targets)
+                if scheduler is not None:
+                    scheduler.step()
+                step_loss = loss.item()
+                history.step_loss.append(step_loss)
+                total_loss += step_loss * len(targets)
                 correct += (logits.argmax(1) == targets).sum().item()
                 seen += len(targets)
+                taken += 1
+                if steps is not None:
+                    if bar is not None:
+                        bar.update(1)
+                    if taken == steps:
+                        break
             if seen == 0:
                 raise ValueError("train_loader yielded no batches")
             history.train_loss.append(total_loss / seen)
@@ -171,11 +236,12 @@ def fit(
                 history.val_loss.append(val_loss)
                 history.val_acc.append(val_acc)
             if verbose:
-                val = f"  val loss {history.val_loss[-1]:.4f}  val acc {100 * history.val_acc[-1]:.1f}%" if val_loader is not None else ""
-                print(f"epoch {epoch:>3}  train loss {history.train_loss[-1]:.4f}  train acc {100 * history.train_acc[-1]:.1f}%{val}")
+                _print_epoch(epoch, history)
             if bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}", **({"val_acc": f"{history.val_acc[-1]:.3f}"} if history.val_acc else {}))
+                if epochs is not None:
+                    bar.update(1)
+                extra = {"val_acc": f"{history.val_acc[-1]:.3f}"} if history.val_acc else {}
+                bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}", **extra)
             if early_stopping is not None and early_stopping.step(history.val_loss[-1], model, epoch):
                 history.stopped_early = True
                 break
@@ -187,3 +253,10 @@ def fit(
         if early_stopping.restore_best and early_stopping.best_state is not None:
             model.load_state_dict(early_stopping.best_state)
     return history
+
+
+def _print_epoch(epoch: int, history: History) -> None:
+    line = f"epoch {epoch:>3}  train loss {history.train_loss[-1]:.4f}  train acc {100 * history.train_acc[-1]:.1f}%"
+    if history.val_loss:
+        line += f"  val loss {history.val_loss[-1]:.4f}  val acc {100 * history.val_acc[-1]:.1f}%"
+    print(line)

@@ -2,21 +2,24 @@ import functools
 
 import pytest
 import torch
+import torch.nn as nn
 
-import course_utils.data as data_module
+import course_utils.datasets.photo_digits as photo_digits_module
+from course_utils.ablation import AblationResult, Config, Run
+from course_utils.training import History
 
 
 @pytest.fixture
 def tiny_build(monkeypatch):
     """Make load_dataset build a small photo_digits (same code, fewer images) so tests stay fast."""
-    small = functools.partial(data_module.build_photo_digits, train_size=64, test_size=16)
+    small = functools.partial(photo_digits_module.build_photo_digits, train_size=64, test_size=16)
     calls = []
 
     def counting_build():
         calls.append(1)
         return small()
 
-    monkeypatch.setattr(data_module, "build_photo_digits", counting_build)
+    monkeypatch.setattr(photo_digits_module, "build_photo_digits", counting_build)
     return calls
 
 
@@ -85,3 +88,26 @@ def shown(monkeypatch):
     finally:
         for fig in figures:
             plt.close(fig)
+
+
+@pytest.fixture
+def small_linear_model() -> nn.Module:
+    """Linear(2, 3) -> ReLU -> Linear(3, 1) with known weights: |w| sums to 11, biases 10 and -7."""
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[1.0, -2.0], [0.5, 0.0], [-1.0, 3.0]]))
+        model[0].bias.fill_(10.0)
+        model[2].weight.copy_(torch.tensor([[2.0, -1.0, 0.5]]))
+        model[2].bias.fill_(-7.0)
+    return model
+
+
+@pytest.fixture
+def ablation_result() -> AblationResult:
+    """A hand-made two-config, two-seed result: no training, so the figure tests stay fast."""
+    def run(seed, test_acc, best_epoch=None):
+        history = History(train_loss=[1.0, 0.8, 0.6], train_acc=[0.5, 0.7, 0.9], val_loss=[1.1, 0.9, 1.0],
+                          val_acc=[0.4, 0.6, 0.55], best_epoch=best_epoch)
+        return Run(seed, history, 0.9, test_acc, torch.linspace(-0.2, 0.2, 50))
+    return AblationResult({"none": Config(), "early stopping": Config(patience=1)},
+                          {"none": [run(0, 0.5), run(1, 0.6)], "early stopping": [run(0, 0.6, 2), run(1, 0.7, 2)]})

@@ -1,8 +1,10 @@
+
+import matplotlib
 import pytest
 import torch
 from torchvision.transforms import v2
 
-from course_utils.augment import BatchAugment, random_crop, random_hflip
+from course_utils.augment import BatchAugment, augment_photo, random_crop, random_hflip
 
 
 def test_random_crop_keeps_shape_and_draws_per_sample(images):
@@ -13,7 +15,8 @@ def test_random_crop_keeps_shape_and_draws_per_sample(images):
     padded = torch.nn.functional.pad(images, (2, 2, 2, 2))
     offsets = []
     for i in range(len(images)):
-        found = [(dy, dx) for dy in range(5) for dx in range(5) if torch.equal(padded[i, :, dy : dy + 6, dx : dx + 6], out[i])]
+        found = [(dy, dx) for dy in range(5) for dx in range(5)
+                 if torch.equal(padded[i, :, dy : dy + 6, dx : dx + 6], out[i])]
         assert found, f"sample {i} is not a crop of its padded image"
         offsets.append(found[0])
     assert len(set(offsets)) > 3, "every sample got the same crop: parameters were drawn once per batch"
@@ -70,3 +73,47 @@ def test_batch_augment_composes_and_applies_extra(images):
 def test_bad_arguments_raise_clear_errors(images, call, message):
     with pytest.raises(ValueError, match=message):
         call(images)
+
+
+matplotlib.use("Agg")
+
+
+def _photo(h=20, w=24):
+    return torch.randint(0, 256, (3, h, w), generator=torch.Generator().manual_seed(0), dtype=torch.uint8)
+
+
+def test_neutral_settings_return_an_equal_copy():
+    photo = _photo()
+    out = augment_photo(photo)
+    assert torch.equal(out, photo) and out is not photo
+
+
+def test_flip_and_rotation_match_their_definitions():
+    photo = _photo(16, 16)
+    assert torch.equal(augment_photo(photo, flip=True), photo.flip(-1))
+    assert torch.equal(augment_photo(photo, angle=90.0), torch.rot90(photo, 1, dims=(1, 2)))  # counter-clockwise
+
+
+def test_translation_is_a_fraction_of_the_size_and_brightness_scales():
+    photo = _photo(10, 10)
+    out = augment_photo(photo, translate_x=0.2)
+    assert torch.equal(out[:, :, 2:], photo[:, :, :-2]) and out[:, :, :2].sum() == 0
+    dark = augment_photo(photo, brightness=0.0)
+    assert dark.sum() == 0
+    grey = augment_photo(photo, saturation=0.0)
+    assert (grey[0].int() - grey[1].int()).abs().max() <= 1
+
+
+@pytest.mark.parametrize("settings,match", [
+    ({"angle": 500.0}, "angle must be in"), ({"zoom": 2.0}, "unknown setting"), ({"scale": 0.0}, "scale must be in"),
+])
+def test_bad_settings_are_rejected(settings, match):
+    with pytest.raises(ValueError, match=match):
+        augment_photo(_photo(), **settings)
+
+
+def test_bad_photo_is_rejected():
+    with pytest.raises(ValueError, match=r"\(3, H, W\)"):
+        augment_photo(_photo()[None])
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        augment_photo(_photo().numpy())

@@ -18,12 +18,15 @@ def test_affine_batch_identity_returns_same_pixels():
     assert out.dtype == torch.uint8 and torch.equal(out, x)
 
 
-@pytest.mark.parametrize("angle,shift,scale", [(30.0, (0.0, 0.0), 1.0), (0.0, (3.0, -2.0), 1.0), (-20.0, (2.0, 1.0), 0.8), (45.0, (0.0, 0.0), 1.3)])
+@pytest.mark.parametrize("angle,shift,scale", [
+    (30.0, (0.0, 0.0), 1.0), (0.0, (3.0, -2.0), 1.0), (-20.0, (2.0, 1.0), 0.8), (45.0, (0.0, 0.0), 1.3),
+])
 def test_affine_batch_matches_torchvision_affine(angle, shift, scale):
     x = _images(1, 24)
     ours = affine_batch(x, torch.tensor([angle]), torch.tensor([shift]), torch.tensor([scale]))
     ref = TF.affine(x, angle=-angle,  # torchvision's affine turns clockwise
-        translate=[int(shift[0]), int(shift[1])], scale=scale, shear=[0.0, 0.0], interpolation=InterpolationMode.BILINEAR)
+        translate=[int(shift[0]), int(shift[1])], scale=scale, shear=[0.0, 0.0],
+        interpolation=InterpolationMode.BILINEAR)
     assert (ours.int() - ref.int()).abs().max() <= 1
 
 

@@ -89,7 +89,8 @@ def test_sanitizer_leaves_exact_numbers_alone():
 
 def test_sanitizer_hides_the_banners_machine_lines_only():
     banner = "     python: 3.11.7\n      torch: 2.15.0+cu132\n     device: cpu\n  cpu threads: 2\ndeterministic: True"
-    other = "     python: 3.13.1\n      torch: 2.15.0+cpu\n     device: cuda (NVIDIA H100)\n  cpu threads: 1\ndeterministic: True"
+    other = ("     python: 3.13.1\n      torch: 2.15.0+cpu\n     device: cuda (NVIDIA H100)\n  cpu threads: 1\n"
+             "deterministic: True")
     assert sanitize(banner) == sanitize(other)
     assert sanitize(banner) != sanitize(other.replace("deterministic: True", "deterministic: False"))
     assert sanitize("threads: 2") != sanitize("threads: 4")  # only the banner's own line is hidden

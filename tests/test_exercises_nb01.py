@@ -1,8 +1,9 @@
 """The exercise checks of 01_cross_entropy accept the reference solutions and reject wrong answers
 with a message naming the mistake."""
 
-import pytest
-import torch.nn.functional as F
+import pytest  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 from course_utils.checks import CheckFailed, run_check
 from course_utils.exercises.nb01 import check_cross_entropy, check_cross_entropy_grad
@@ -77,3 +78,33 @@ def test_not_implemented_is_reported_not_raised(check, capsys):
 def test_wrong_answer_message_is_printed(capsys):
     result = run_check("cross_entropy", lambda: check_cross_entropy(lambda z, y: -ref.cross_entropy(z, y)))
     assert not result and "wrong sign" in capsys.readouterr().out
+
+
+def test_reference_cross_entropy_matches_torch_and_is_stable():
+    logits = torch.tensor([[1.0, 2.0, -1.0], [1000.0, 0.0, -1000.0]], dtype=torch.float64)
+    targets = torch.tensor([2, 1])
+    assert torch.isclose(ref.cross_entropy(logits, targets), F.cross_entropy(logits, targets))
+    assert torch.isfinite(ref.softmax(logits)).all()
+    assert torch.allclose(ref.softmax(logits), logits.softmax(1))
+
+
+def test_reference_cross_entropy_grad_matches_autograd():
+    logits = torch.randn(4, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(0)).requires_grad_()
+    targets = torch.tensor([0, 4, 2, 2])
+    (auto,) = torch.autograd.grad(ref.cross_entropy(logits, targets), logits)
+    assert (auto - ref.cross_entropy_grad(logits.detach(), targets)).abs().max() < 1e-15
+
+
+def test_reference_bce_and_its_gradient():
+    z = torch.tensor([-2.0, 0.5, 3.0], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([1.0, 0.0, 1.0], dtype=torch.float64)
+    loss = ref.bce(z, y)
+    assert torch.isclose(loss, F.binary_cross_entropy_with_logits(z, y))
+    (auto,) = torch.autograd.grad(loss, z)
+    assert torch.allclose(auto, ref.bce_grad(z.detach(), y))
+
+
+def test_reference_mse_on_probs_value():
+    logits = torch.zeros(1, 4, dtype=torch.float64)  # p = 0.25 everywhere, target class 0
+    expected = 0.5 * (0.75 ** 2 + 3 * 0.25 ** 2)
+    assert ref.mse_on_probs(logits, torch.tensor([0])).item() == pytest.approx(expected)

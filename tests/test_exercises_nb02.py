@@ -14,16 +14,27 @@ def test_output_size_reference_passes():
 
 
 def test_output_size_wrong_answers_are_rejected_with_a_reason():
-    no_padding = lambda n, k, s=1, p=0: (n - k) // s + 1
+    def no_padding(n, k, s=1, p=0):
+        return (n - k) // s + 1
+
     result = run_check("output_size", lambda: check_output_size(no_padding))
     assert not result.passed and "returned 30, expected 32" in result.message and "2 * padding" in result.message
-    no_stride = lambda n, k, s=1, p=0: n + 2 * p - k + 1
+
+    def no_stride(n, k, s=1, p=0):
+        return n + 2 * p - k + 1
+
     result = run_check("output_size", lambda: check_output_size(no_stride))
     assert not result.passed and "divide by the stride" in result.message
-    true_division = lambda n, k, s=1, p=0: (n + 2 * p - k) / s + 1
+
+    def true_division(n, k, s=1, p=0):
+        return (n + 2 * p - k) / s + 1
+
     result = run_check("output_size", lambda: check_output_size(true_division))
     assert not result.passed and "float" in result.message and "//" in result.message
-    as_string = lambda n, k, s=1, p=0: str((n + 2 * p - k) // s + 1)
+
+    def as_string(n, k, s=1, p=0):
+        return str((n + 2 * p - k) // s + 1)
+
     assert "must return an int" in run_check("output_size", lambda: check_output_size(as_string)).message
 
 
@@ -40,7 +51,8 @@ def _convnet(norms=(True, True), flatten=64 * 8 * 8, channels=(32, 64), norm_fea
     layers = []
     in_ch = 3
     for use, ch, nf in zip(norms, channels, norm_features):
-        layers += [nn.Conv2d(in_ch, ch, 3, padding=1)] + ([nn.BatchNorm2d(nf)] if use else []) + [nn.ReLU(), nn.MaxPool2d(2)]
+        norm = [nn.BatchNorm2d(nf)] if use else []
+        layers += [nn.Conv2d(in_ch, ch, 3, padding=1)] + norm + [nn.ReLU(), nn.MaxPool2d(2)]
         in_ch = ch
     return nn.Sequential(*layers, nn.Flatten(), nn.Linear(flatten, 512), nn.ReLU(), nn.Linear(512, 10))
 
@@ -57,7 +69,9 @@ def test_bn_convnet_wrong_answers_are_rejected_with_a_reason():
 
 def test_bn_convnet_wrong_num_features_is_rejected():
     # BatchNorm2d(64) after a 32-channel conv: caught before the (crashing) forward pass.
-    model = lambda: _convnet(norm_features=(64, 32))
+    def model():
+        return _convnet(norm_features=(64, 32))
+
     assert "num_features" in run_check("bn", lambda: check_bn_convnet(model)).message
 
 

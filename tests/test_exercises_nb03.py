@@ -15,7 +15,8 @@ def test_references_pass():
 @pytest.mark.parametrize("wrong, message", [
     (lambda m: sum(p.abs().sum() for p in m.parameters()), "biases"),
     (lambda m: sum(p.pow(2).sum() for n, p in m.named_parameters() if n.endswith("weight")), "L2"),
-    (lambda m: reference.l1_penalty(m) / sum(p.numel() for n, p in m.named_parameters() if n.endswith("weight")), "MEAN"),
+    (lambda m: reference.l1_penalty(m) / sum(p.numel() for n, p in m.named_parameters() if n.endswith("weight")),
+     "MEAN"),
     (lambda m: reference.l1_penalty(m).detach(), "detached"),
     (lambda m: reference.l1_penalty(m).item(), "torch.Tensor"),
     (lambda m: 2 * reference.l1_penalty(m), "expected"),

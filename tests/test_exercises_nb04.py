@@ -17,11 +17,15 @@ def test_reference_solutions_pass():
 @pytest.mark.parametrize(
     "pipeline,match",
     [
-        (lambda: v2.Compose([v2.RandomRotation((90, 90)), v2.RandomHorizontalFlip(1.0), v2.CenterCrop(96)]), "rotated before flipping"),
-        (lambda: v2.Compose([v2.RandomHorizontalFlip(1.0), v2.RandomRotation((-90, -90)), v2.CenterCrop(96)]), "rotated clockwise"),
+        (lambda: v2.Compose([v2.RandomRotation((90, 90)), v2.RandomHorizontalFlip(1.0), v2.CenterCrop(96)]),
+         "rotated before flipping"),
+        (lambda: v2.Compose([v2.RandomHorizontalFlip(1.0), v2.RandomRotation((-90, -90)), v2.CenterCrop(96)]),
+         "rotated clockwise"),
         (lambda: v2.Compose([v2.RandomHorizontalFlip(1.0), v2.RandomRotation((90, 90))]), "centre to 96x96"),
-        (lambda: v2.Compose([v2.RandomHorizontalFlip(0.5), v2.RandomRotation((90, 90)), v2.CenterCrop(96)]), "changes from call to call|differs"),
-        (lambda: v2.Compose([v2.RandomHorizontalFlip(1.0), v2.RandomRotation((90, 90)), v2.CenterCrop(96), v2.ToDtype(torch.float32, scale=True)]), "dtype"),
+        (lambda: v2.Compose([v2.RandomHorizontalFlip(0.5), v2.RandomRotation((90, 90)), v2.CenterCrop(96)]),
+         "changes from call to call|differs"),
+        (lambda: v2.Compose([v2.RandomHorizontalFlip(1.0), v2.RandomRotation((90, 90)), v2.CenterCrop(96),
+                             v2.ToDtype(torch.float32, scale=True)]), "dtype"),
         (lambda: 42, "must return a transform"),
     ],
 )
@@ -46,7 +50,8 @@ def _global_rng(images, p, generator=None):
 
 @pytest.mark.parametrize(
     "answer,match",
-    [(_batch_level_flip, "same draw"), (_left_right, "left-right"), (_global_rng, "generator"), (lambda images, p, generator=None: images, "flipped upside down")],
+    [(_batch_level_flip, "same draw"), (_left_right, "left-right"), (_global_rng, "generator"),
+     (lambda images, p, generator=None: images, "flipped upside down")],
 )
 def test_wrong_vflips_are_rejected(answer, match):
     with pytest.raises(CheckFailed, match=match):

@@ -1,19 +1,20 @@
+"""course_utils.inspection (02_cnn_training)."""
+
 import matplotlib
-
-matplotlib.use("Agg")
-
 import pytest
 import torch
 import torch.nn as nn
 
-from course_utils.inspection import (LayerShape, conv_output_size, feature_maps, layer_shapes, plot_feature_maps,
-                                     plot_filters)
-from course_utils.models import MLP, ConvNet, SeedConvNet, count_parameters
+from course_utils.inspection import LayerShape, conv_output_size, feature_maps, layer_shapes
+from course_utils.models import ConvNet, SeedConvNet
+
+matplotlib.use("Agg")
 
 
 @pytest.mark.parametrize(
     "args, expected",
-    [((32, 3, 1, 1), 32), ((32, 2, 2, 0), 16), ((16, 2, 2, 0), 8), ((28, 5, 1, 0), 24), ((7, 3, 2, 0), 3), ((15, 2, 2, 0), 7)],
+    [((32, 3, 1, 1), 32), ((32, 2, 2, 0), 16), ((16, 2, 2, 0), 8), ((28, 5, 1, 0), 24), ((7, 3, 2, 0), 3),
+     ((15, 2, 2, 0), 7)],
 )
 def test_conv_output_size_formula(args, expected):
     assert conv_output_size(*args) == expected
@@ -90,42 +91,3 @@ def test_feature_maps_bad_inputs():
         feature_maps(ConvNet(), torch.zeros(1, 3, 32, 32), ["conv9"])
     with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         feature_maps(ConvNet(), torch.zeros(3, 32, 32), ["conv1"])
-
-
-def test_plots_draw_and_check_shapes(shown):
-    assert plot_filters(torch.randn(8, 3, 3, 3), ncols=4) is None
-    fig = shown[-1]
-    assert len([ax for ax in fig.axes if ax.images]) == 8
-    with pytest.raises(ValueError, match="first layer"):
-        plot_filters(torch.randn(8, 32, 3, 3))
-    assert plot_feature_maps({"a": torch.randn(1, 4, 8, 8), "b": torch.randn(1, 2, 4, 4)}, n_maps=3) is None
-    fig = shown[-1]
-    assert len([ax for ax in fig.axes if ax.images]) == 5
-    with pytest.raises(ValueError, match="empty"):
-        plot_feature_maps({})
-    with pytest.raises(ValueError, match="'a' must have shape"):
-        plot_feature_maps({"a": torch.randn(4, 8, 8)})
-
-
-def test_mlp_parameter_count_is_comparable_to_convnet():
-    mlp, convnet = MLP(), ConvNet()
-    assert count_parameters(mlp) == 3 * 32 * 32 * 640 + 640 + 640 * 256 + 256 + 256 * 10 + 10 == 2_133_386
-    assert abs(count_parameters(mlp) / count_parameters(convnet) - 1) < 0.01
-
-
-def test_mlp_forward_and_options():
-    assert MLP()(torch.randn(5, 3, 32, 32)).shape == (5, 10)
-    small = MLP(num_classes=4, image_size=8, in_channels=1, hidden=(16,), dropout=0.5)
-    assert small(torch.randn(2, 1, 8, 8)).shape == (2, 4)
-    assert count_parameters(small) == 64 * 16 + 16 + 16 * 4 + 4
-
-
-def test_mlp_bad_inputs():
-    with pytest.raises(ValueError, match="C\\*H\\*W = 3072"):
-        MLP()(torch.randn(2, 3, 28, 28))
-    with pytest.raises(ValueError, match="hidden"):
-        MLP(hidden=())
-    with pytest.raises(ValueError, match="dropout"):
-        MLP(dropout=1.0)
-    with pytest.raises(ValueError, match="positive"):
-        MLP(image_size=0)

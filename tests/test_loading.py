@@ -1,8 +1,10 @@
-import pytest
-import torch
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 from course_utils.augment import BatchAugment
-from course_utils.loading import BatchLoader, normalize
+from course_utils.checks import require_videos
+from course_utils.loading import BatchLoader, minibatches, normalize
 
 
 def make(n=10):
@@ -30,7 +32,10 @@ def test_batches_cover_the_data_once_in_order_without_shuffle():
 
 def test_shuffle_is_seeded_and_keeps_pairs():
     images, labels = make(10)
-    run = lambda seed: [y.tolist() for _, y in BatchLoader(images, labels, 3, shuffle=True, seed=seed, drop_last=True)]
+
+    def run(seed):
+        return [y.tolist() for _, y in BatchLoader(images, labels, 3, shuffle=True, seed=seed, drop_last=True)]
+
     assert run(1) == run(1) and run(1) != run(2)
     assert len(run(1)) == 3
     for inputs, y in BatchLoader(images, labels, 3, shuffle=True):
@@ -49,13 +54,14 @@ def test_augmentation_is_applied_and_channels_last():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(images=torch.zeros(4, 3, 8, 8)), "dtype torch.uint8"),
-    (dict(images=torch.zeros(3, 8, 8, dtype=torch.uint8)), r"\(N, C, H, W\)"),
+    (dict(data=torch.zeros(4, 3, 8, 8, dtype=torch.int64)), "dtype torch.uint8"),
+    (dict(data=torch.zeros(3, 8, 8, dtype=torch.uint8)), r"\(N, C, H, W\)"),
+    (dict(data=torch.zeros(4)), r"float features must have shape \(N, ...\)"),
     (dict(labels=torch.zeros(5)), r"labels must have shape \(4,\)"),
     (dict(batch_size=0), "batch_size must be a positive int"),
 ])
 def test_bad_input_is_named(kwargs, message):
-    args = dict(images=torch.zeros(4, 3, 8, 8, dtype=torch.uint8), labels=torch.zeros(4))
+    args = dict(data=torch.zeros(4, 3, 8, 8, dtype=torch.uint8), labels=torch.zeros(4))
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
         BatchLoader(**args)
@@ -64,3 +70,47 @@ def test_bad_input_is_named(kwargs, message):
 def test_normalize_checks_channels():
     with pytest.raises(ValueError, match="one value per channel"):
         normalize(torch.zeros(1, 3, 2, 2, dtype=torch.uint8), mean=(0.5,), std=(0.5,))
+
+
+def test_minibatches_cover_a_permutation():
+    batches = minibatches(10, 4, torch.Generator().manual_seed(0))
+    assert [len(b) for b in batches] == [4, 4, 2]
+    assert sorted(torch.cat(batches).tolist()) == list(range(10))
+
+
+def test_minibatches_rejects_bad_sizes():
+    with pytest.raises(ValueError, match="batch_size"):
+        minibatches(10, 0, torch.Generator())
+
+
+SMALL = dict(train_per_class=2, test_per_class=1, frames=8, size=16)
+
+
+def test_one_loader_for_clips_and_features():
+    with pytest.raises(ValueError, match=r"\(N, T, C, H, W\).*unsqueeze"):
+        require_videos(torch.zeros(8, 1, 16, 16, dtype=torch.uint8))
+    with pytest.raises(ValueError, match="dtype"):
+        normalize(torch.zeros(1, 8, 1, 16, 16))
+    videos = torch.full((5, 3, 1, 4, 4), 255, dtype=torch.uint8)
+    batches = list(BatchLoader(videos, torch.arange(5), batch_size=2))
+    assert [len(y) for _, y in batches] == [2, 2, 1] and batches[0][0].shape == (2, 3, 1, 4, 4)
+    assert batches[0][0].max().item() == 1.0 and batches[0][0].dtype == torch.float32
+    assert torch.equal(normalize(videos[:1])[0, 1], normalize(videos[0])[1])  # a clip is its frames
+    with pytest.raises(ValueError, match="labels must have shape"):
+        BatchLoader(videos, torch.arange(4))
+    with pytest.raises(ValueError, match="not to clips"):
+        BatchLoader(videos, torch.arange(5), augment=lambda x, g: x)
+    features = torch.randn(5, 3, 7)
+    first, labels = next(iter(BatchLoader(features, torch.arange(5), batch_size=5)))
+    assert torch.equal(first, features) and torch.equal(labels, torch.arange(5))
+    with pytest.raises(ValueError, match="not to float features"):
+        BatchLoader(features, torch.arange(5), channels_last=True)
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        BatchLoader(torch.zeros(5, 4, dtype=torch.uint8), torch.arange(5))
+
+
+def test_normalize_defaults_to_every_channel():
+    one_channel = torch.tensor([0, 255], dtype=torch.uint8).view(2, 1, 1, 1)
+    assert normalize(one_channel).flatten().tolist() == [-1.0, 1.0]
+    with pytest.raises(ValueError, match="one value per channel"):
+        normalize(one_channel, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))

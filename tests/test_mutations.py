@@ -69,4 +69,5 @@ def test_mutation_flips_a_claim(notebook, mutation):
     verdicts = [_holds(line, mutation["fails"]) for line in _claim_lines(nb.cells[target])]
     verdicts = [v for v in verdicts if v]
     assert verdicts, f"the mutated notebook no longer prints the claim {mutation['fails']!r}"
-    assert "✘" in verdicts, f"mutation {mutation['name']!r} left the claim {mutation['fails']!r} holding: it cannot fail"
+    assert "✘" in verdicts, (f"mutation {mutation['name']!r} left the claim {mutation['fails']!r} holding: "
+                             "it cannot fail")

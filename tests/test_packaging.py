@@ -3,7 +3,11 @@ both agree with pyproject.toml's ranges; the running environment is the lock."""
 
 import importlib.util
 import re
-import tomllib
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser as the tomli package (pytest depends on it)
+    import tomli as tomllib
 from importlib import metadata
 from pathlib import Path
 
@@ -26,9 +30,12 @@ def pyproject_requirements() -> dict[str, Requirement]:
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 PLATFORMS = {  # a learner's machines: Linux (x86 and Arm), an Apple Silicon Mac, Windows
-    "linux-x86_64": {"sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64", "os_name": "posix"},
-    "linux-aarch64": {"sys_platform": "linux", "platform_system": "Linux", "platform_machine": "aarch64", "os_name": "posix"},
-    "macos-arm64": {"sys_platform": "darwin", "platform_system": "Darwin", "platform_machine": "arm64", "os_name": "posix"},
+    "linux-x86_64": {"sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64",
+                     "os_name": "posix"},
+    "linux-aarch64": {"sys_platform": "linux", "platform_system": "Linux", "platform_machine": "aarch64",
+                      "os_name": "posix"},
+    "macos-arm64": {"sys_platform": "darwin", "platform_system": "Darwin", "platform_machine": "arm64",
+                    "os_name": "posix"},
     "windows": {"sys_platform": "win32", "platform_system": "Windows", "platform_machine": "AMD64", "os_name": "nt"},
 }
 
@@ -112,7 +119,8 @@ def test_torch_is_not_the_broken_local_wheel():
 
 
 def test_the_user_named_packages_are_all_there():
-    assert {"jupyterlab", "torch", "torchvision", "matplotlib", "numpy", "nbval", "ipywidgets"} <= set(lock_pins("3.11"))
+    named = {"jupyterlab", "torch", "torchvision", "matplotlib", "numpy", "nbval", "ipywidgets"}
+    assert named <= set(lock_pins("3.11"))
 
 
 def test_ci_runs_the_readme_test_command():
@@ -146,3 +154,39 @@ def test_notebooks_use_the_installed_kernel_name():
     kernel = re.search(r"^KERNEL := (\S+)", (ROOT / "Makefile").read_text(), re.M).group(1)
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         assert json.loads(path.read_text())["metadata"]["kernelspec"]["name"] == kernel, path.name
+
+
+MAINTAINER_TOOLS = {  # make target -> what it runs from tools/ (maintainer tools, never installed)
+    "benchmark": "-m tools.benchmark", "runtime": "-m tools.runtime", "slides": "-m tools.classroom slides",
+    "student": "-m tools.classroom student", "pretrain": "-m tools.pretrain pretrain",
+}
+
+
+def test_the_installed_package_holds_no_maintainer_tools():
+    from setuptools import find_packages
+
+    for name in ("benchmark", "runtime", "classroom", "pretrain"):
+        assert importlib.util.find_spec(f"course_utils.{name}") is None, f"course_utils.{name} belongs in tools/"
+        assert importlib.util.find_spec(f"tools.{name}") is not None, f"tools/{name}.py is missing"
+    find = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    assert find == {"include": ["course_utils*"]}, "only course_utils is installed"
+    packages = find_packages(where=str(ROOT), **find)
+    assert "course_utils" in packages and all(p.split(".")[0] == "course_utils" for p in packages), packages
+
+
+def test_the_maintainer_make_targets_run_the_tools_from_tools():
+    makefile = (ROOT / "Makefile").read_text()
+    for target, command in MAINTAINER_TOOLS.items():
+        assert f"$(BIN)/python {command}" in _recipe(makefile, target), f"make {target} should run {command}"
+    assert "-m course_utils." not in makefile
+
+
+def test_make_test_runs_ruff_first_with_the_settings_in_pyproject():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "lint" in re.search(r"^test:(.*)$", makefile, re.M).group(1).split(), "make test runs make lint first"
+    assert "ruff check ." in _recipe(makefile, "lint")
+    assert "lint" in re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "ruff" in pyproject_requirements(), "ruff is a dependency, so the lock pins it"
+    ruff = pyproject["tool"]["ruff"]
+    assert ruff["line-length"] == 120 and {"E", "F", "W", "I"} <= set(ruff["lint"]["select"])

@@ -1,13 +1,12 @@
-"""Distribution-shift test sets and figures (course_utils.shift, 04_data_augmentation)."""
+"""course_utils.shift (04_data_augmentation)."""
 
 import matplotlib
-
-matplotlib.use("Agg")
 import pytest
 import torch
-from torchvision.transforms import v2
 
-from course_utils.shift import ShiftSpec, plot_accuracy_vs_shift, plot_sweep, shift_images, shift_parameters, shifted_test_sets
+from course_utils.shift import ShiftSpec, shift_images, shift_parameters, shifted_test_sets
+
+matplotlib.use("Agg")
 
 
 def _images(n=10, size=16):
@@ -54,7 +53,9 @@ def test_shifted_test_sets_structure():
     assert sets["combined"][2].shape == (4, 3, 16, 16) and sets["combined"][2].dtype == torch.uint8
 
 
-@pytest.mark.parametrize("kind,level,match", [("shear", 1, "kind must be one of"), ("rotation", -1, "level must be"), ("scale", 20, "shrinks images")])
+@pytest.mark.parametrize("kind,level,match", [
+    ("shear", 1, "kind must be one of"), ("rotation", -1, "level must be"), ("scale", 20, "shrinks images"),
+])
 def test_bad_shift_arguments(kind, level, match):
     with pytest.raises(ValueError, match=match):
         shift_images(_images(), kind, level)
@@ -62,18 +63,3 @@ def test_bad_shift_arguments(kind, level, match):
 
 def test_spec_describe():
     assert ShiftSpec().describe(2) == "±20°, 4 px, ×1±0.16"
-
-
-def test_plot_sweep_and_accuracy_plot(shown):
-    photo = _images(1, 20)[0]
-    assert plot_sweep(photo, lambda d: v2.RandomRotation((d, d)), [0, 45, 90], "rotation") is None
-    fig = shown[-1]
-    assert len(fig.axes) == 3 and fig.axes[2].get_title() == "90"
-    with pytest.raises(ValueError, match="one \\(C, H, W\\)"):
-        plot_sweep(photo[None], lambda d: v2.RandomRotation((d, d)), [0], "x")
-    results = {"a": {"rotation": [0.9, 0.5], "combined": [0.9, 0.4]}, "b": {"rotation": [0.8, 0.7], "combined": [0.8, 0.6]}}
-    assert plot_accuracy_vs_shift(results, levels=[0, 1]) is None
-    fig = shown[-1]
-    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 2
-    with pytest.raises(ValueError, match="2 accuracies for 3 levels"):
-        plot_accuracy_vs_shift(results, levels=[0, 1, 2])

@@ -4,7 +4,15 @@ import torch.nn as nn
 
 from course_utils.loading import BatchLoader
 from course_utils.repro import seed_everything
-from course_utils.training import EarlyStopping, evaluate, fit, predict, progress_enabled
+from course_utils.training import (
+    EarlyStopping,
+    evaluate,
+    fit,
+    image_accuracy,
+    predict,
+    progress_enabled,
+    set_batchnorm_eval,
+)
 
 
 def separable(n=64, seed=0):
@@ -39,7 +47,8 @@ def test_fit_is_deterministic():
     for _ in range(2):
         seed_everything(3)
         net = model()
-        h = fit(net, BatchLoader(*separable(), 16, shuffle=True, seed=3), torch.optim.SGD(net.parameters(), 0.1), 3, progress=False)
+        loader = BatchLoader(*separable(), 16, shuffle=True, seed=3)
+        h = fit(net, loader, torch.optim.SGD(net.parameters(), 0.1), 3, progress=False)
         runs.append(h.train_loss)
     assert runs[0] == runs[1]
 
@@ -49,9 +58,13 @@ def test_penalty_is_added_to_the_loss():
     images, labels = separable()
     base, penalised = model(), model()
     penalised.load_state_dict(base.state_dict())
-    loader = lambda: BatchLoader(images, labels, 64)
+
+    def loader():
+        return BatchLoader(images, labels, 64)
+
     h0 = fit(base, loader(), torch.optim.SGD(base.parameters(), 0.0), 1, progress=False)
-    h1 = fit(penalised, loader(), torch.optim.SGD(penalised.parameters(), 0.0), 1, penalty=lambda m: torch.tensor(1.5), progress=False)
+    h1 = fit(penalised, loader(), torch.optim.SGD(penalised.parameters(), 0.0), 1, penalty=lambda m: torch.tensor(1.5),
+             progress=False)
     assert h1.train_loss[0] == pytest.approx(h0.train_loss[0] + 1.5)
 
 
@@ -91,7 +104,8 @@ def test_predict_returns_all_logits_and_restores_mode():
 ])
 def test_fit_bad_arguments(kwargs, error, message):
     net = model()
-    args = dict(model=net, train_loader=BatchLoader(*separable(8), 4), optimizer=torch.optim.SGD(net.parameters(), 0.1), epochs=1)
+    args = dict(model=net, train_loader=BatchLoader(*separable(8), 4), optimizer=torch.optim.SGD(net.parameters(), 0.1),
+                epochs=1)
     args.update(kwargs)
     with pytest.raises(error, match=message):
         fit(**args)
@@ -118,3 +132,84 @@ def test_progress_bar_runs(capsys):
     fit(net, BatchLoader(*separable(8), 4), torch.optim.SGD(net.parameters(), 0.1), 2, progress=True, verbose=True)
     out = capsys.readouterr()
     assert "epoch   2" in out.out and "epochs" in out.err
+
+
+def test_fit_counts_steps_across_epochs_and_steps_the_scheduler():
+    seed_everything(0)
+    images, labels = separable(40)
+    net = model()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+    history = fit(net, BatchLoader(images, labels, 16, shuffle=True), optimizer, steps=7, scheduler=scheduler,
+                  progress=False)
+    # 3 batches per pass (16 + 16 + 8): passes of 3, 3 and 1 steps
+    assert len(history.step_loss) == 7 and history.epochs == 3
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**7)
+    with pytest.raises(ValueError, match="either epochs .* or steps"):
+        fit(net, BatchLoader(images, labels, 16), optimizer, epochs=1, steps=1)
+    with pytest.raises(ValueError, match="either epochs .* or steps"):
+        fit(net, BatchLoader(images, labels, 16), optimizer)
+    with pytest.raises(ValueError, match="steps must be a positive int"):
+        fit(net, BatchLoader(images, labels, 16), optimizer, steps=0)
+
+
+def test_fit_steps_mode_is_the_same_training_as_a_hand_written_loop():
+    images, labels = separable(40)
+    trained = []
+    for by_hand in (True, False):
+        torch.manual_seed(0)
+        net = model()
+        optimizer = torch.optim.Adam(net.parameters(), lr=0.05)
+        loader = BatchLoader(images, labels, 16, shuffle=True, seed=3)
+        if by_hand:
+            taken = 0
+            while taken < 5:
+                for x, y in loader:
+                    optimizer.zero_grad()
+                    nn.functional.cross_entropy(net(x), y).backward()
+                    optimizer.step()
+                    taken += 1
+                    if taken == 5:
+                        break
+        else:
+            fit(net, loader, optimizer, steps=5, progress=False)
+        trained.append(net.state_dict())
+    assert all(torch.equal(trained[0][k], trained[1][k]) for k in trained[0])
+
+
+def test_freeze_batchnorm_keeps_running_statistics():
+    images, labels = separable(32)
+    net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Flatten(), nn.Linear(4 * 2 * 2, 2))
+    before = net[1].running_mean.clone()
+    fit(net, BatchLoader(images, labels, 16), torch.optim.SGD(net.parameters(), lr=0.01), steps=2,
+        freeze_batchnorm=True, progress=False)
+    assert torch.equal(net[1].running_mean, before)
+    fit(net, BatchLoader(images, labels, 16), torch.optim.SGD(net.parameters(), lr=0.01), steps=2, progress=False)
+    assert not torch.equal(net[1].running_mean, before)
+    net.train()
+    set_batchnorm_eval(net)
+    assert net[0].training and not net[1].training
+
+
+def test_batches_on_another_device_get_a_clear_error():
+    images, labels = separable(8)
+    net = model()
+
+    class OnMeta:
+        def __iter__(self):
+            yield torch.zeros(8, 48, device="meta"), labels
+
+    with pytest.raises(ValueError, match="device="):
+        fit(net, OnMeta(), torch.optim.SGD(net.parameters(), lr=0.1), epochs=1, progress=False)
+    with pytest.raises(ValueError, match="device="):
+        predict(net, OnMeta())
+
+
+def test_image_accuracy_matches_evaluate():
+    seed_everything(0)
+    images, labels = separable()
+    net = model()
+    fit(net, BatchLoader(images, labels, 16, shuffle=True), torch.optim.Adam(net.parameters(), 0.05), epochs=4,
+        progress=False)
+    expected = evaluate(net, BatchLoader(images, labels))[1]
+    assert image_accuracy(net, images, labels, batch_size=10) == pytest.approx(expected)

@@ -54,7 +54,8 @@ def parse_outputs(notebook: dict) -> dict[str, dict]:
                 if m := CLAIM.match(line):
                     found[m.group(2)] = {"value": float(m.group(3)), "ok": m.group(1) == "✔", "expected": m.group(4)}
                 elif m := SUMMARY.match(line):
-                    found["summary " + m.group(1)] = {"value": float(m.group(2)), "ok": m.group(4) == "✔", "expected": m.group(3)}
+                    found["summary " + m.group(1)] = {"value": float(m.group(2)), "ok": m.group(4) == "✔",
+                                                      "expected": m.group(3)}
     return found
 
 
@@ -165,7 +166,8 @@ def main() -> None:
                 records[f"{setting}/s{seed}"] = {"claims": claims, "seconds": seconds,
                                                  "threads": int(os.environ.get("COURSE_THREADS") or 2)}
                 failed = [name for name, item in claims.items() if not item["ok"]]
-                print(f"{setting}/s{seed}: {len(claims)} claims, {len(failed)} ✘ {failed or ''} ({seconds:.0f} s)", flush=True)
+                print(f"{setting}/s{seed}: {len(claims)} claims, {len(failed)} ✘ {failed or ''} ({seconds:.0f} s)",
+                      flush=True)
                 save(notebook, records)
     print(table(records))
 

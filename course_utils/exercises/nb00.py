@@ -18,6 +18,9 @@ def check_class_counts(class_counts: Callable[[torch.Tensor, int], torch.Tensor]
     if not isinstance(result, torch.Tensor):
         raise CheckFailed(f"return a torch.Tensor, got {type(result).__name__}")
     if tuple(result.shape) != (5,):
-        raise CheckFailed(f"expected one count per class, shape (5,), got {tuple(result.shape)}: did you forget classes with no images?")
+        raise CheckFailed(
+            f"expected one count per class, shape (5,), got {tuple(result.shape)}: "
+            f"did you forget classes with no images?"
+        )
     if result.tolist() != [2, 1, 3, 0, 0]:
         raise CheckFailed(f"for labels {labels.tolist()} the counts are [2, 1, 3, 0, 0], got {result.tolist()}")

@@ -35,7 +35,10 @@ def _call(fn: _Fn, logits: torch.Tensor, targets: torch.Tensor, what: str) -> to
     if not isinstance(out, torch.Tensor):
         raise CheckFailed(f"{what} must return a torch.Tensor, got {type(out).__name__}")
     if not torch.equal(logits, kept):
-        raise CheckFailed(f"{what} changed its input logits in place; compute on a copy (e.g. logits - m, not logits -= m)")
+        raise CheckFailed(
+            f"{what} changed its input logits in place; "
+            f"compute on a copy (e.g. logits - m, not logits -= m)"
+        )
     return out.detach()
 
 
@@ -45,11 +48,17 @@ def check_cross_entropy(cross_entropy: _Fn) -> None:
     expected = reference.cross_entropy(logits, targets)
     loss = _call(cross_entropy, logits, targets, "cross_entropy")
     if loss.numel() != 1:
-        raise CheckFailed(f"cross_entropy must return one number (the mean over the batch), got shape {tuple(loss.shape)}")
+        raise CheckFailed(
+            f"cross_entropy must return one number (the mean over the batch), "
+            f"got shape {tuple(loss.shape)}"
+        )
     loss = loss.reshape(())
     n = logits.shape[0]
     if _close(loss, expected * n):
-        raise CheckFailed(f"cross_entropy returns the SUM over the batch ({loss.item():.4f}); divide by N to get the mean ({expected.item():.4f})")
+        raise CheckFailed(
+            f"cross_entropy returns the SUM over the batch ({loss.item():.4f}); "
+            f"divide by N to get the mean ({expected.item():.4f})"
+        )
     if _close(loss, -expected):
         raise CheckFailed("cross_entropy has the wrong sign: the loss is MINUS the log-probability of the true class")
     probs = reference.softmax(logits)
@@ -73,10 +82,16 @@ def check_cross_entropy_grad(cross_entropy_grad: _Fn) -> None:
     expected = reference.cross_entropy_grad(logits, targets)
     grad = _call(cross_entropy_grad, logits, targets, "cross_entropy_grad")
     if grad.shape != logits.shape:
-        raise CheckFailed(f"cross_entropy_grad must have the shape of the logits {tuple(logits.shape)}, got {tuple(grad.shape)}")
+        raise CheckFailed(
+            f"cross_entropy_grad must have the shape of the logits {tuple(logits.shape)}, "
+            f"got {tuple(grad.shape)}"
+        )
     n = logits.shape[0]
     if _close(grad, expected * n):
-        raise CheckFailed("cross_entropy_grad is N times too large: the loss is a MEAN over the batch, so divide p - y by N")
+        raise CheckFailed(
+            "cross_entropy_grad is N times too large: "
+            "the loss is a MEAN over the batch, so divide p - y by N"
+        )
     if _close(grad, -expected):
         raise CheckFailed("cross_entropy_grad has the wrong sign: it is (p - y) / N, not (y - p) / N")
     if _close(grad, reference.softmax(logits) / n):
@@ -87,5 +102,10 @@ def check_cross_entropy_grad(cross_entropy_grad: _Fn) -> None:
     big = torch.tensor([[1000.0, 0.0, -1000.0]], dtype=torch.float64)
     grad = _call(cross_entropy_grad, big, torch.tensor([1]), "cross_entropy_grad")
     if not torch.isfinite(grad).all():
-        raise CheckFailed("cross_entropy_grad returns inf/nan for logits of size 1000: use a stable softmax (subtract the row maximum)")
-    expect_close(grad, reference.cross_entropy_grad(big, torch.tensor([1])), "cross_entropy_grad on large logits", atol=1e-8)
+        raise CheckFailed(
+            "cross_entropy_grad returns inf/nan for logits of size 1000: "
+            "use a stable softmax (subtract the row maximum)"
+        )
+    expect_close(
+        grad, reference.cross_entropy_grad(big, torch.tensor([1])), "cross_entropy_grad on large logits", atol=1e-8
+    )

@@ -57,7 +57,10 @@ def check_bn_convnet(make_model: Callable[[], nn.Module]) -> None:
     convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
     norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
     if [c.out_channels for c in convs] != [32, 64]:
-        raise CheckFailed(f"keep the seed's two convolutions with 32 and 64 filters, got out_channels {[c.out_channels for c in convs]}")
+        raise CheckFailed(
+            f"keep the seed's two convolutions with 32 and 64 filters, "
+            f"got out_channels {[c.out_channels for c in convs]}"
+        )
     if len(norms) != 2:
         raise CheckFailed(f"add one nn.BatchNorm2d after each convolution: found {len(norms)}")
     if [n.num_features for n in norms] != [32, 64]:

@@ -32,7 +32,10 @@ def check_l1_penalty(l1_penalty: Callable[[nn.Module], torch.Tensor]) -> None:
     expected = reference.l1_penalty(model).item()
     out = l1_penalty(model)
     if not isinstance(out, torch.Tensor):
-        raise CheckFailed(f"l1_penalty must return a torch.Tensor (so it can be added to the loss), got {type(out).__name__}")
+        raise CheckFailed(
+            f"l1_penalty must return a torch.Tensor (so it can be added to the loss), "
+            f"got {type(out).__name__}"
+        )
     if out.numel() != 1:
         raise CheckFailed(f"l1_penalty must return one number, got shape {tuple(out.shape)}")
     value = out.item()
@@ -48,7 +51,10 @@ def check_l1_penalty(l1_penalty: Callable[[nn.Module], torch.Tensor]) -> None:
     if abs(value - expected) > 1e-4 * max(1.0, abs(expected)):
         raise CheckFailed(f"l1_penalty gives {value:.4f} on a small test model, expected {expected:.4f}")
     if not out.requires_grad:
-        raise CheckFailed("l1_penalty is detached from the graph (no gradient); do not use .item(), .detach() or torch.no_grad()")
+        raise CheckFailed(
+            "l1_penalty is detached from the graph (no gradient); "
+            "do not use .item(), .detach() or torch.no_grad()"
+        )
     model.zero_grad()
     out.backward()
     weight = model[2].weight
@@ -65,7 +71,9 @@ _CASES: list[tuple[list[float], int, float]] = [
 ]
 
 
-def check_early_stopping_epochs(early_stopping_epochs: Callable[[Sequence[float], int, float], tuple[int, int]]) -> None:
+def check_early_stopping_epochs(
+    early_stopping_epochs: Callable[[Sequence[float], int, float], tuple[int, int]]
+) -> None:
     """Check ``early_stopping_epochs(val_losses, patience, min_delta) -> (best_epoch, stop_epoch)``, 1-based."""
     for losses, patience, min_delta in _CASES:
         expected = reference.early_stopping_epochs(losses, patience, min_delta)
@@ -77,7 +85,16 @@ def check_early_stopping_epochs(early_stopping_epochs: Callable[[Sequence[float]
             continue
         where = f"for val_losses={losses}, patience={patience}, min_delta={min_delta}"
         if got == (expected[0] - 1, expected[1] - 1):
-            raise CheckFailed(f"{where} you return {got}, expected {expected}: epochs are 1-based (enumerate(..., start=1))")
+            raise CheckFailed(
+                f"{where} you return {got}, expected {expected}: "
+                f"epochs are 1-based (enumerate(..., start=1))"
+            )
         if got[0] != expected[0]:
-            raise CheckFailed(f"{where} best_epoch is {got[0]}, expected {expected[0]} (an improvement needs loss < best - min_delta)")
-        raise CheckFailed(f"{where} stop_epoch is {got[1]}, expected {expected[1]} (stop after `patience` epochs in a row without improvement; reset the count when the loss improves)")
+            raise CheckFailed(
+                f"{where} best_epoch is {got[0]}, expected {expected[0]} "
+                f"(an improvement needs loss < best - min_delta)"
+            )
+        raise CheckFailed(
+            f"{where} stop_epoch is {got[1]}, expected {expected[1]} "
+            f"(stop after `patience` epochs in a row without improvement; reset the count when the loss improves)"
+        )

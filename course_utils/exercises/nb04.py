@@ -34,18 +34,27 @@ def check_pipeline(make_pipeline: Callable[[], Callable[[torch.Tensor], torch.Te
     image = _test_photo()
     pipeline = make_pipeline()
     if not callable(pipeline):
-        raise CheckFailed(f"make_pipeline() must return a transform (e.g. v2.Compose([...])), got {type(pipeline).__name__}")
+        raise CheckFailed(
+            f"make_pipeline() must return a transform (e.g. v2.Compose([...])), "
+            f"got {type(pipeline).__name__}"
+        )
     out = pipeline(image)
     target = pipeline_target(image)
     if not isinstance(out, torch.Tensor):
         raise CheckFailed(f"the pipeline must return a tensor, got {type(out).__name__}")
     if out.shape != target.shape:
-        raise CheckFailed(f"output has shape {tuple(out.shape)}, the target has {tuple(target.shape)}: did you crop the centre to 96x96?")
+        raise CheckFailed(
+            f"output has shape {tuple(out.shape)}, the target has {tuple(target.shape)}: "
+            f"did you crop the centre to 96x96?"
+        )
     if out.dtype != torch.uint8:
         raise CheckFailed(f"output has dtype {out.dtype}; keep uint8 pixels (no ToDtype/Normalize in this pipeline)")
     if torch.equal(out, target):
         if not all(torch.equal(pipeline(image), target) for _ in range(5)):
-            raise CheckFailed("the output changes from call to call: use p=1.0 for the flip and degrees=(90, 90) for the rotation")
+            raise CheckFailed(
+                "the output changes from call to call: "
+                "use p=1.0 for the flip and degrees=(90, 90) for the rotation"
+            )
         return
     mirrored = TF.center_crop(TF.horizontal_flip(TF.rotate(image, 90.0)), [96, 96])
     if torch.equal(out, mirrored):
@@ -54,7 +63,10 @@ def check_pipeline(make_pipeline: Callable[[], Callable[[torch.Tensor], torch.Te
             "then rotate) or you rotated clockwise (a positive angle turns counter-clockwise: use +90)"
         )
     differ = (out.int() - target.int()).abs().gt(0).float().mean().item()
-    raise CheckFailed(f"output differs from the target in {100 * differ:.0f}% of the pixels: flip left-right, rotate +90°, then centre-crop 96")
+    raise CheckFailed(
+        f"output differs from the target in {100 * differ:.0f}% of the pixels: "
+        f"flip left-right, rotate +90°, then centre-crop 96"
+    )
 
 
 def check_random_vflip(random_vflip: Callable[..., torch.Tensor]) -> None:
@@ -64,12 +76,19 @@ def check_random_vflip(random_vflip: Callable[..., torch.Tensor]) -> None:
     for p in (0.0, 1.0):
         out = random_vflip(images, p, torch.Generator().manual_seed(0))
         if not isinstance(out, torch.Tensor) or out.shape != images.shape or out.dtype != images.dtype:
-            raise CheckFailed(f"output must be a tensor of shape {tuple(images.shape)} and dtype uint8, got {getattr(out, 'shape', type(out).__name__)}")
+            raise CheckFailed(
+                f"output must be a tensor of shape {tuple(images.shape)} and dtype uint8, "
+                f"got {getattr(out, 'shape', type(out).__name__)}"
+            )
         expected = images.flip(-2) if p == 1.0 else images
         if not torch.equal(out, expected):
             if p == 1.0 and torch.equal(out, images.flip(-1)):
-                raise CheckFailed("with p=1 the images were flipped left-right: upside down flips the rows, dimension -2")
-            raise CheckFailed(f"with p={p:g} every image should be {'flipped upside down' if p == 1.0 else 'unchanged'}")
+                raise CheckFailed(
+                    "with p=1 the images were flipped left-right: upside down flips the rows, dimension -2"
+                )
+            raise CheckFailed(
+                f"with p={p:g} every image should be {'flipped upside down' if p == 1.0 else 'unchanged'}"
+            )
     out = random_vflip(images, 0.5, torch.Generator().manual_seed(0))
     flipped = (out == images.flip(-2)).flatten(1).all(1)
     same = (out == images).flatten(1).all(1)
@@ -77,7 +96,10 @@ def check_random_vflip(random_vflip: Callable[..., torch.Tensor]) -> None:
         raise CheckFailed("some images are neither unchanged nor flipped upside down")
     fraction = flipped.float().mean().item()
     if fraction in (0.0, 1.0):
-        raise CheckFailed("with p=0.5 every image got the same draw: draw one random number per image (torch.rand(N, generator=...))")
+        raise CheckFailed(
+            "with p=0.5 every image got the same draw: "
+            "draw one random number per image (torch.rand(N, generator=...))"
+        )
     if not 0.4 <= fraction <= 0.6:
         raise CheckFailed(f"with p=0.5, {100 * fraction:.0f}% of 400 images were flipped; expected about 50%")
     again = random_vflip(images, 0.5, torch.Generator().manual_seed(0))

@@ -21,15 +21,24 @@ def _padded_batch() -> tuple[torch.Tensor, torch.Tensor]:
     return padded, lengths
 
 
-def check_masked_mean_pool(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
-    """Check ``fn(features (B, T, F), lengths (B,)) -> (B, F)``: the mean over real frames only."""
-    features, lengths = _padded_batch()
-    answer = fn(features.clone(), lengths.clone())
+def _answer_on_padded_batch(
+    fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], wrong_shape: str
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The padded batch, its lengths, and ``fn``'s answer on copies of them, checked to be a (4, 3) tensor;
+    ``wrong_shape`` is the message for another shape, with ``{shape}`` for the one returned."""
+    padded, lengths = _padded_batch()
+    answer = fn(padded.clone(), lengths.clone())
     if not isinstance(answer, torch.Tensor):
         raise CheckFailed(f"return a tensor, got {type(answer).__name__}")
     if answer.shape != (4, 3):
-        raise CheckFailed(f"the pooled features have shape {tuple(answer.shape)}, expected (B, F) = (4, 3): "
-                          "average over the time dimension (dim=1)")
+        raise CheckFailed(wrong_shape.format(shape=tuple(answer.shape)))
+    return padded, lengths, answer
+
+
+def check_masked_mean_pool(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
+    """Check ``fn(features (B, T, F), lengths (B,)) -> (B, F)``: the mean over real frames only."""
+    features, lengths, answer = _answer_on_padded_batch(
+        fn, "the pooled features have shape {shape}, expected (B, F) = (4, 3): average over the time dimension (dim=1)")
     if torch.allclose(answer, features.mean(1), atol=1e-4):
         raise CheckFailed("you averaged over all T frames, padding included: only the first lengths[b] frames are real")
     expect_close(answer, reference.masked_mean_pool(features, lengths), "the pooled features", atol=1e-4)
@@ -37,12 +46,7 @@ def check_masked_mean_pool(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tens
 
 def check_last_valid_output(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Check ``fn(outputs (B, T, H), lengths (B,)) -> (B, H)``: the output at each last real frame."""
-    outputs, lengths = _padded_batch()
-    answer = fn(outputs.clone(), lengths.clone())
-    if not isinstance(answer, torch.Tensor):
-        raise CheckFailed(f"return a tensor, got {type(answer).__name__}")
-    if answer.shape != (4, 3):
-        raise CheckFailed(f"the result has shape {tuple(answer.shape)}, expected (B, H) = (4, 3)")
+    outputs, lengths, answer = _answer_on_padded_batch(fn, "the result has shape {shape}, expected (B, H) = (4, 3)")
     if torch.allclose(answer, outputs[:, -1], atol=1e-6):
         raise CheckFailed("you took the last time step for every clip; for padded clips it is padding: "
                           "use index lengths[b] - 1")

@@ -13,7 +13,7 @@ __all__ = ["check_freeze_for_linear_probe", "check_trainable_fraction"]
 
 
 def _tiny_resnet() -> nn.Module:
-    from ..transfer import SmallResNet
+    from ..pretrained import SmallResNet
 
     torch.manual_seed(0)
     return SmallResNet(num_classes=3, widths=(4, 8, 8), blocks=1)
@@ -29,7 +29,10 @@ def check_freeze_for_linear_probe(freeze_for_linear_probe: Callable[[nn.Module],
         raise CheckFailed("return the model you were given (freeze it in place)")
     still_trainable = [n for n, p in model.named_parameters() if p.requires_grad and not n.startswith("fc.")]
     if still_trainable:
-        raise CheckFailed(f"{len(still_trainable)} backbone parameter tensors are still trainable, e.g. {still_trainable[0]}")
+        raise CheckFailed(
+            f"{len(still_trainable)} backbone parameter tensors are still trainable, "
+            f"e.g. {still_trainable[0]}"
+        )
     frozen_head = [n for n, p in model.named_parameters() if n.startswith("fc.") and not p.requires_grad]
     if frozen_head:
         raise CheckFailed(f"the head must stay trainable, but {', '.join(frozen_head)} is frozen")
@@ -49,7 +52,10 @@ def check_trainable_fraction(trainable_fraction: Callable[[nn.Module], float]) -
     if abs(answer - 200 / 325) < 1e-9:
         raise CheckFailed("you returned the frozen fraction; return the trainable one")
     if abs(answer - 125 / 325) > 1e-9:
-        raise CheckFailed(f"expected 125 / 325 = {125 / 325:.4f} for a model with 200 of 325 values frozen, got {answer:.4f}")
+        raise CheckFailed(
+            f"expected 125 / 325 = {125 / 325:.4f} for a model with 200 of 325 values frozen, "
+            f"got {answer:.4f}"
+        )
     model[0].weight.requires_grad_(True)
     if abs(trainable_fraction(model) - 1.0) > 1e-9:
         raise CheckFailed("with every parameter trainable the fraction must be 1.0")

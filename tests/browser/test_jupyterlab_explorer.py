@@ -74,8 +74,8 @@ def test_explorer_slider_changes_the_image(jupyterlab):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(jupyterlab)
@@ -86,10 +86,12 @@ def test_explorer_slider_changes_the_image(jupyterlab):
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         # The whole notebook runs (it trains two CNNs); wait for the kernel to finish all of it.
         page.wait_for_selector(".augmentation-explorer .augmentation-explorer-image", timeout=300_000)
-        page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle' && "
-                               "![...document.querySelectorAll('.jp-InputArea-prompt')].some(e => e.textContent.includes('*'))",
-                               timeout=400_000, polling=1000)
-        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'] .jp-RenderedText:has-text('Traceback')")
+        page.wait_for_function(
+            "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle' && "
+            "![...document.querySelectorAll('.jp-InputArea-prompt')].some(e => e.textContent.includes('*'))",
+            timeout=400_000, polling=1000)
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'] "
+                              ".jp-RenderedText:has-text('Traceback')")
         assert errors.count() == 0, "a cell raised an error in JupyterLab"
 
         explorer = page.locator(".augmentation-explorer").first
@@ -100,7 +102,8 @@ def test_explorer_slider_changes_the_image(jupyterlab):
         handle.focus()
         for _ in range(15):
             page.keyboard.press("ArrowRight")
-        page.wait_for_function("([el, src]) => el.getAttribute('src') !== src", arg=[image.element_handle(), before], timeout=30_000)
+        page.wait_for_function("([el, src]) => el.getAttribute('src') !== src", arg=[image.element_handle(), before],
+                               timeout=30_000)
         after = image.get_attribute("src")
         explorer.screenshot(path=str(SCREENSHOT))
         browser.close()

@@ -1,7 +1,7 @@
 """Training throughput: the seed's data pipeline vs the course's, vs the model alone.
 
-Run with ``python -m course_utils.benchmark`` (or ``make benchmark``). Introduced in
-00_setup_and_tour.
+Run with ``python -m tools.benchmark`` (or ``make benchmark``) from the repository root
+(maintainer tool, not part of the installed package). Introduced in 00_setup_and_tour.
 
 (a) the seed's pipeline: per-sample PIL transforms ``RandomCrop(32, padding=4)``,
     ``RandomHorizontalFlip``, ``ToTensor``, ``Normalize`` through ``DataLoader(num_workers=2)``;
@@ -23,11 +23,11 @@ import torch
 import torch.nn as nn
 from PIL import Image
 
-from .augment import BatchAugment
-from .data import load_dataset
-from .loading import BatchLoader
-from .models import ConvNet
-from .repro import seed_everything
+from course_utils.augment import BatchAugment
+from course_utils.datasets import load_dataset
+from course_utils.loading import BatchLoader
+from course_utils.models import ConvNet
+from course_utils.repro import seed_everything
 
 __all__ = ["PILDataset", "measure_throughput", "run_benchmark", "BenchmarkResult"]
 
@@ -121,7 +121,8 @@ def run_benchmark(steps: int = 40, batch_size: int = 128, num_workers: int = 2) 
         batch_size=batch_size, shuffle=True, num_workers=num_workers,
         persistent_workers=num_workers > 0, drop_last=True,
     )
-    course_loader = BatchLoader(data.train_images, data.train_labels, batch_size, shuffle=True, augment=BatchAugment(crop_padding=4, hflip=True), drop_last=True)
+    course_loader = BatchLoader(data.train_images, data.train_labels, batch_size, shuffle=True,
+                                augment=BatchAugment(crop_padding=4, hflip=True), drop_last=True)
     ready = next(iter(course_loader))
     return BenchmarkResult(
         seed_pipeline=measure_throughput(_repeat(seed_loader), steps),
@@ -146,7 +147,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"(b)/(c) = {result.course_vs_model:.2f}    (target >= 0.85)")
     print("data pipelines alone, no model:")
     print(f"    seed pipeline:   {result.seed_data_only:8.0f} images/s")
-    print(f"    course pipeline: {result.course_data_only:8.0f} images/s  ({result.course_data_only / result.seed_data_only:.1f}x)")
+    speedup = result.course_data_only / result.seed_data_only
+    print(f"    course pipeline: {result.course_data_only:8.0f} images/s  ({speedup:.1f}x)")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@ import json
 import pytest
 import torch
 
-from course_utils.benchmark import BenchmarkResult, PILDataset, measure_throughput
-from course_utils.runtime import budget_for, notebook_timing
+from tools.benchmark import BenchmarkResult, PILDataset, measure_throughput
+from tools.runtime import budget_for, notebook_timing
 
 
 def test_pil_dataset_serves_pil_images_with_labels():

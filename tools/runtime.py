@@ -1,6 +1,6 @@
 """Runtime report of executed notebooks: wall time and slowest cell, against the plan's budgets.
 
-``python -m course_utils.runtime [--execute] [notebooks ...]`` (``make runtime``). Reads the
+``python -m tools.runtime [--execute] [notebooks ...]`` (``make runtime``). Reads the
 per-cell timestamps that nbclient records when it executes a notebook. Introduced in
 00_setup_and_tour.
 """
@@ -54,7 +54,8 @@ def notebook_timing(path: str | os.PathLike) -> NotebookTiming:
         timing = cell.get("metadata", {}).get("execution", {})
         if "iopub.execute_input" not in timing or "shell.execute_reply" not in timing:
             raise ValueError(f"{path}: a code cell has no execution timing; execute it with `make execute NB={path}`")
-        durations.append((_parse(timing["shell.execute_reply"]) - _parse(timing["iopub.execute_input"])).total_seconds())
+        elapsed = _parse(timing["shell.execute_reply"]) - _parse(timing["iopub.execute_input"])
+        durations.append(elapsed.total_seconds())
     if not durations:
         raise ValueError(f"{path}: no code cells")
     slowest = max(range(len(durations)), key=durations.__getitem__)

@@ -3,14 +3,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.classroom import SOLUTION_PLACEHOLDER, slide_type, strip_solutions, student_version
+from tools.classroom import SOLUTION_PLACEHOLDER, slide_type, strip_solutions, student_version
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def test_strip_solutions_keeps_indentation_and_the_check():
-    source = "def f(x):\n    # BEGIN SOLUTION\n    y = x + 1\n    return y\n    # END SOLUTION\n\nrun_check('f', lambda: check(f))"
+    source = ("def f(x):\n    # BEGIN SOLUTION\n    y = x + 1\n    return y\n    # END SOLUTION\n\n"
+              "run_check('f', lambda: check(f))")
     assert strip_solutions(source) == f"def f(x):\n    {SOLUTION_PLACEHOLDER}\n\nrun_check('f', lambda: check(f))"
 
 
@@ -34,7 +35,7 @@ def test_slide_types():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_notebook_has_exercises_and_slide_metadata(path):
     nb = nbformat.read(path, as_version=4)
-    assert all("slideshow" in cell.metadata for cell in nb.cells), "run `python -m course_utils.classroom tag-slides`"
+    assert all("slideshow" in cell.metadata for cell in nb.cells), "run `python -m tools.classroom tag-slides`"
     assert nb.cells[0].metadata["slideshow"]["slide_type"] == "slide"
     student, exercises = student_version(nb)
     assert exercises >= 1
@@ -66,7 +67,7 @@ def test_student_checks_report_missing_solutions_instead_of_crashing(path):
 
 def test_slides_build_for_every_notebook(tmp_path):
     """`make slides` builds one reveal.js deck per notebook; here into a temporary folder."""
-    from course_utils.classroom import main
+    from tools.classroom import main
 
     assert main(["slides", "--out", str(tmp_path)]) == 0
     for path in NOTEBOOKS:

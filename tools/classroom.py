@@ -1,6 +1,6 @@
 """Classroom tools: slide metadata and reveal.js decks, and student versions without solutions.
 
-``python -m course_utils.classroom tag-slides|slides|student [notebooks ...]`` (``make slides``,
+``python -m tools.classroom tag-slides|slides|student [notebooks ...]`` (``make slides``,
 ``make student``). Introduced in 00_setup_and_tour.
 """
 
@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "slides":
             out = Path(args.out or "slides")
             out.mkdir(exist_ok=True)
-            subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "slides", "--output-dir", str(out), str(path)], check=True)
+            subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "slides", "--output-dir", str(out),
+                            str(path)], check=True)
         else:
             out = Path(args.out or "student")
             out.mkdir(exist_ok=True)

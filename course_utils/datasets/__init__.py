@@ -1,0 +1,61 @@
+"""The course's datasets, one module each, all built offline from data that ships inside installed
+wheels and cached under ``data/`` with a checksum (see :mod:`course_utils.storage`).
+
+- ``photo_digits``: handwritten digits on real photos, 32x32 RGB (00 onwards)
+- ``digits``: scikit-learn's 8x8 digits and their small-data splits (01, 03)
+- ``moving_digits``: the video dataset, classes that differ only in the direction of time (05)
+- ``cifar10``: CIFAR-10, opt-in and never downloaded unless asked
+- ``photos``: the real photos and textures used as backgrounds; ``image_data``: the container
+
+Introduced in 00_setup_and_tour.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .cifar10 import CIFAR10_CLASSES, load_cifar10
+from .digits import DigitsSplit, load_digits_split, small_digits
+from .image_data import ImageData
+from .moving_digits import REVERSED_PAIRS, VIDEO_CLASSES, VideoData, build_moving_digits, load_moving_digits
+from .photo_digits import (
+    DIGIT_CLASSES,
+    SOURCE_CLASSES,
+    TARGET_CLASSES,
+    TransferSplits,
+    build_photo_digits,
+    load_photo_digits,
+    small_photo_digits,
+    transfer_splits,
+)
+from .photos import TRAIN_REGION_FRACTION, background_photos
+
+__all__ = [
+    "DATASETS", "load_dataset", "ImageData", "DigitsSplit", "VideoData",
+    "DIGIT_CLASSES", "CIFAR10_CLASSES", "VIDEO_CLASSES", "REVERSED_PAIRS", "SOURCE_CLASSES", "TARGET_CLASSES",
+    "TRAIN_REGION_FRACTION", "background_photos", "build_photo_digits", "load_photo_digits", "small_photo_digits",
+    "load_digits_split", "small_digits", "build_moving_digits", "load_moving_digits", "load_cifar10",
+    "TransferSplits", "transfer_splits",
+]
+
+
+DATASETS: dict[str, str] = {
+    "photo_digits": "handwritten digits on real photos, 32x32 RGB, 10 classes, built offline (default)",
+    "cifar10": "CIFAR-10 via torchvision, 32x32 RGB, 10 classes; opt-in, needs the files or download=True",
+}
+
+
+def load_dataset(
+    name: str = "photo_digits", root: str | os.PathLike | None = None, download: bool = False
+) -> ImageData:
+    """Load one of the course's image datasets by name (see ``DATASETS``). Introduced in
+    00_setup_and_tour.
+
+    ``photo_digits`` is built on first use (a few seconds) and cached under ``data/``; a missing,
+    truncated or altered cache is detected by its sha256 and rebuilt.
+    """
+    if name == "photo_digits":
+        return load_photo_digits(root)
+    if name == "cifar10":
+        return load_cifar10(root, download=download)
+    raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(DATASETS)}")

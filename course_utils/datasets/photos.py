@@ -1,0 +1,84 @@
+"""The real photos and textures that scikit-image ships inside its wheel (no download), and the
+random crops that turn them into backgrounds for the course's digit images and videos.
+
+Introduced in 00_setup_and_tour.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+__all__ = [
+    "PHOTO_NAMES",
+    "TEXTURE_NAMES",
+    "TRAIN_REGION_FRACTION",
+    "background_photos",
+    "textures",
+    "crop_box",
+]
+
+
+# Photos that scikit-image ships inside its wheel (no download). ``cat`` is the same photo as
+# ``chelsea``, so it is left out.
+PHOTO_NAMES = (
+    "astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "immunohistochemistry",
+    "retina", "colorwheel", "brick", "grass", "gravel", "camera", "moon", "coins", "clock",
+)
+
+
+# Grey textures behind the moving digits of 05_video_lstm (a subset of the photos above).
+TEXTURE_NAMES = ("brick", "grass", "gravel", "camera", "moon")
+
+
+# Train backgrounds come from the left 70% of every photo, test backgrounds from the right 30%:
+# the test set measures generalization to photo regions the model has never seen.
+TRAIN_REGION_FRACTION = 0.7
+
+
+@functools.lru_cache(maxsize=1)
+def background_photos() -> dict[str, np.ndarray]:
+    """The real photos that scikit-image ships, as read-only ``uint8`` RGB arrays ``(H, W, 3)``.
+
+    Introduced in 00_setup_and_tour.
+    """
+    import skimage.data
+
+    photos = {}
+    for name in PHOTO_NAMES:
+        image = np.asarray(getattr(skimage.data, name)())
+        if image.ndim == 2:
+            image = np.repeat(image[:, :, None], 3, axis=2)
+        photo = np.ascontiguousarray(image[:, :, :3]).astype(np.uint8)
+        photo.flags.writeable = False  # shared by every caller of this cached function
+        photos[name] = photo
+    return photos
+
+
+@functools.lru_cache(maxsize=1)
+def textures() -> tuple[np.ndarray, ...]:
+    """The grey textures ``TEXTURE_NAMES`` as read-only ``uint8`` arrays ``(H, W)``.
+    Introduced in 05_video_lstm.
+    """
+    import skimage.data
+
+    grey = []
+    for name in TEXTURE_NAMES:
+        texture = np.asarray(getattr(skimage.data, name)(), dtype=np.uint8)
+        texture.flags.writeable = False  # shared by every caller of this cached function
+        grey.append(texture)
+    return tuple(grey)
+
+
+def crop_box(height: int, width: int, size: int, max_crop: int, region: tuple[float, float],
+             rng: np.random.Generator) -> tuple[int, int, int]:
+    """A random square crop ``(top, left, side)`` of an image ``height`` x ``width``: the side is
+    drawn from ``size`` to ``max_crop`` (and to what fits), the crop lies within the horizontal
+    ``region`` (fractions of the width). Introduced in 00_setup_and_tour.
+    """
+    left_edge, right_edge = int(region[0] * width), int(region[1] * width)
+    side = int(rng.integers(size, min(max_crop, height, right_edge - left_edge) + 1))
+    top = int(rng.integers(0, height - side + 1))
+    left = int(rng.integers(left_edge, right_edge - side + 1))
+    return top, left, side

@@ -1,0 +1,230 @@
+"""Files the course writes and reads back: the data folder, atomic writes, sha256 checksums, checked
+caches of arrays and checked checkpoints.
+
+Every cache or checkpoint ``name.ext`` has one sidecar, ``name.json``, holding the file's sha256,
+its name and what it was built from; loading checks all three and says what is wrong.
+Introduced in 00_setup_and_tour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+__all__ = [
+    "CacheError",
+    "CheckpointError",
+    "data_dir",
+    "sha256_file",
+    "atomic_write_bytes",
+    "sidecar_path",
+    "write_sidecar",
+    "verify_sidecar",
+    "save_arrays_atomic",
+    "load_arrays_checked",
+    "cached_arrays",
+    "save_checkpoint",
+    "load_checkpoint",
+]
+
+
+class CacheError(RuntimeError):
+    """A cache file is missing, truncated or altered. Introduced in 00_setup_and_tour."""
+
+
+class CheckpointError(CacheError):
+    """A checkpoint is missing, truncated or altered. Introduced in 06_transfer_learning."""
+
+
+def data_dir(root: str | os.PathLike | None = None) -> Path:
+    """The folder where datasets are built and cached. Introduced in 00_setup_and_tour.
+
+    Order: the ``root`` argument, the ``COURSE_DATA_DIR`` environment variable, then the repository's
+    ``data/`` folder.
+    """
+    if root is None:
+        root = os.environ.get("COURSE_DATA_DIR") or Path(__file__).resolve().parent.parent / "data"
+    path = Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """The sha256 of a file, read in 1 MiB blocks. Introduced in 00_setup_and_tour."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` atomically: a temporary file in the same folder, flushed to
+    disk, then renamed over ``path``, so a reader never sees a half-written file.
+    Introduced in 00_setup_and_tour.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; caches are ordinary readable files
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------------------------------
+# The one sidecar format: name.ext -> name.json = {**meta, "sha256": ..., "file": "name.ext"}
+
+
+def sidecar_path(path: str | os.PathLike) -> Path:
+    """The sidecar of a cache or checkpoint: ``name.ext`` -> ``name.json``. Introduced in
+    00_setup_and_tour.
+    """
+    return Path(path).with_suffix(".json")
+
+
+def write_sidecar(path: str | os.PathLike, checksum: str, meta: dict | None = None) -> None:
+    """Write ``path``'s sidecar atomically: ``meta``, the file's ``sha256`` and its name.
+    Introduced in 00_setup_and_tour.
+    """
+    path = Path(path)
+    sidecar = {**(meta or {}), "sha256": checksum, "file": path.name}
+    atomic_write_bytes(sidecar_path(path), json.dumps(sidecar, indent=2).encode())
+
+
+def verify_sidecar(path: str | os.PathLike, expected_meta: dict | None = None, sha256: str | None = None,
+                   error: type[CacheError] = CacheError) -> None:
+    """Check ``path`` against its sidecar (or against ``sha256`` when given, without a sidecar):
+    the file exists, every ``expected_meta`` entry matches, and its sha256 is the recorded one.
+
+    Raises ``error`` (a :class:`CacheError`) naming the problem. Introduced in 00_setup_and_tour.
+    """
+    path = Path(path)
+    kind = "checkpoint" if issubclass(error, CheckpointError) else "cache"
+    if not path.exists():
+        raise error(f"{kind} {path.name} is missing")
+    if sha256 is None:
+        side = sidecar_path(path)
+        if not side.exists():
+            raise error(f"{kind} {path.name} has no checksum file {side.name}")
+        try:
+            recorded = json.loads(side.read_text())
+        except (OSError, ValueError) as problem:
+            raise error(f"checksum file {side.name} is unreadable ({problem})") from problem
+        if not isinstance(recorded, dict):
+            raise error(f"checksum file {side.name} does not hold a JSON object")
+        for key, value in (expected_meta or {}).items():
+            if recorded.get(key) != value:
+                raise error(f"{kind} {path.name} was built with {key}={recorded.get(key)!r}, expected {value!r}")
+        sha256 = str(recorded.get("sha256"))
+    actual = sha256_file(path)
+    if actual != sha256:
+        raise error(
+            f"{kind} {path.name} is truncated or altered: sha256 {actual[:12]}... does not match "
+            f"the recorded {sha256[:12]}..."
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# Array caches: a zip of .npy arrays with fixed timestamps (so equal arrays give equal bytes).
+
+
+def save_arrays_atomic(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> str:
+    """Write ``arrays`` to ``path`` (a deterministic zip of .npy files) and its ``.json`` sidecar
+    holding ``meta`` and the file's sha256; both are written atomically. Returns the sha256.
+
+    Introduced in 00_setup_and_tour.
+    """
+    path = Path(path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for key in sorted(arrays):
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.ascontiguousarray(arrays[key]), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            archive.writestr(info, member.getvalue())
+    payload = buffer.getvalue()
+    checksum = hashlib.sha256(payload).hexdigest()
+    atomic_write_bytes(path, payload)
+    write_sidecar(path, checksum, meta)
+    return checksum
+
+
+def load_arrays_checked(path: str | os.PathLike, expected_meta: dict) -> dict[str, np.ndarray]:
+    """Load arrays written by :func:`save_arrays_atomic`, verifying the sha256 and the metadata.
+
+    Raises :class:`CacheError` naming the problem when the file or its sidecar is missing,
+    truncated, altered or from another builder version. Introduced in 00_setup_and_tour.
+    """
+    path = Path(path)
+    if not path.exists() or not sidecar_path(path).exists():
+        raise CacheError(f"cache {path.name} or its checksum file {sidecar_path(path).name} is missing")
+    verify_sidecar(path, expected_meta)
+    with np.load(path, allow_pickle=False) as archive:
+        return {key: archive[key] for key in archive.files}
+
+
+def cached_arrays(path: Path, meta: dict, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Load ``path`` if it is intact (checksum and ``meta`` match), otherwise warn, call ``build()``,
+    save its arrays atomically and return them. Introduced in 00_setup_and_tour.
+    """
+    if path.exists() or sidecar_path(path).exists():
+        try:
+            return load_arrays_checked(path, meta)
+        except CacheError as problem:
+            warnings.warn(f"{problem}; rebuilding it.", stacklevel=3)
+    arrays = build()
+    save_arrays_atomic(path, arrays, meta)
+    return arrays
+
+
+# --------------------------------------------------------------------------------------------------
+# Checkpoints: state dicts saved with torch.save and read back with weights_only=True.
+
+
+def save_checkpoint(state_dict: dict[str, torch.Tensor], path: str | os.PathLike, meta: dict | None = None) -> str:
+    """Write ``state_dict`` to ``path`` atomically (temp file, then ``os.replace``) and its ``.json``
+    sidecar (``meta`` and the sha256); return the file's sha256. Introduced in 06_transfer_learning.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    torch.save({k: v.detach().cpu().contiguous() for k, v in state_dict.items()}, buffer)
+    payload = buffer.getvalue()
+    checksum = hashlib.sha256(payload).hexdigest()
+    atomic_write_bytes(path, payload)
+    write_sidecar(path, checksum, meta)
+    return checksum
+
+
+def load_checkpoint(path: str | os.PathLike, sha256: str | None = None,
+                    expected_meta: dict | None = None) -> dict[str, torch.Tensor]:
+    """Load a state dict with ``torch.load(path, weights_only=True)`` (no arbitrary unpickling),
+    after checking its sha256 against ``sha256`` (or the ``.json`` sidecar when ``None``).
+
+    Raises :class:`CheckpointError` naming the problem. Introduced in 06_transfer_learning.
+    """
+    path = Path(path)
+    verify_sidecar(path, expected_meta, sha256, error=CheckpointError)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as problem:  # a file with the right hash but unreadable by this torch version
+        raise CheckpointError(f"checkpoint {path.name} could not be read ({problem})") from problem
+    if not isinstance(state, dict):
+        raise CheckpointError(f"checkpoint {path.name} does not hold a state dict")
+    return state

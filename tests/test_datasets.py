@@ -1,0 +1,224 @@
+"""course_utils.datasets: photo digits, the 8x8 digits splits, moving digits, CIFAR-10 offline."""
+
+import pickle
+import warnings
+
+import matplotlib
+import numpy as np
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from course_utils.datasets import (
+    CIFAR10_CLASSES,
+    REVERSED_PAIRS,
+    VIDEO_CLASSES,
+    build_moving_digits,
+    build_photo_digits,
+    load_dataset,
+    load_digits_split,
+    load_moving_digits,
+    small_digits,
+)
+from course_utils.storage import load_arrays_checked
+
+
+def test_build_is_deterministic_and_well_formed():
+    first = build_photo_digits(train_size=40, test_size=10, seed=3)
+    second = build_photo_digits(train_size=40, test_size=10, seed=3)
+    other = build_photo_digits(train_size=40, test_size=10, seed=4)
+    for key in first:
+        assert np.array_equal(first[key], second[key])
+    assert not np.array_equal(first["train_images"], other["train_images"])
+    assert first["train_images"].shape == (40, 3, 32, 32) and first["train_images"].dtype == np.uint8
+    assert first["test_images"].shape == (10, 3, 32, 32)
+    assert np.bincount(first["train_labels"], minlength=10).tolist() == [4] * 10  # balanced
+    assert np.bincount(first["test_labels"], minlength=10).tolist() == [1] * 10
+    # Real content, not blank images: each image has contrast.
+    assert first["train_images"].reshape(40, -1).std(axis=1).min() > 5
+
+
+def test_build_rejects_bad_sizes():
+    with pytest.raises(ValueError, match="train_size"):
+        build_photo_digits(train_size=0)
+
+
+def test_load_dataset_builds_then_reuses_cache(tmp_path, tiny_build):
+    data = load_dataset("photo_digits", root=tmp_path)
+    assert len(tiny_build) == 1
+    assert data.train_images.shape == (64, 3, 32, 32) and data.test_images.shape == (16, 3, 32, 32)
+    assert data.train_images.dtype == torch.uint8 and data.train_labels.dtype == torch.int64
+    assert data.num_classes == 10 and "64 train" in repr(data)
+    again = load_dataset("photo_digits", root=tmp_path)
+    assert len(tiny_build) == 1  # cached: not rebuilt
+    assert torch.equal(again.train_images, data.train_images)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip_byte", "delete_sidecar", "bad_sidecar", "wrong_version"])
+def test_corrupted_cache_is_detected_and_rebuilt(tmp_path, tiny_build, damage):
+    original = load_dataset("photo_digits", root=tmp_path)
+    cache, sidecar = tmp_path / "photo_digits_v2.npz", tmp_path / "photo_digits_v2.json"
+    if damage == "truncate":
+        cache.write_bytes(cache.read_bytes()[:1000])
+    elif damage == "flip_byte":
+        raw = bytearray(cache.read_bytes())
+        raw[len(raw) // 2] ^= 0xFF
+        cache.write_bytes(bytes(raw))
+    elif damage == "delete_sidecar":
+        sidecar.unlink()
+    elif damage == "bad_sidecar":
+        sidecar.write_text("{not json")
+    else:
+        sidecar.write_text(sidecar.read_text().replace('"version": 2', '"version": 1'))
+    with pytest.warns(UserWarning, match="rebuilding"):
+        rebuilt = load_dataset("photo_digits", root=tmp_path)
+    assert len(tiny_build) == 2
+    assert torch.equal(rebuilt.train_images, original.train_images)
+    load_arrays_checked(cache, {"dataset": "photo_digits", "version": 2, "seed": 0})  # intact again
+
+
+def test_unknown_dataset_name():
+    with pytest.raises(ValueError, match=r"unknown dataset 'mnist'.*cifar10.*photo_digits"):
+        load_dataset("mnist")
+
+
+def _write_cifar(root, per_batch=4):
+    """Tiny files in CIFAR-10's real python format (pickled dicts, 3072 uint8 per row)."""
+    folder = root / "cifar-10-batches-py"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+    for i, name in enumerate(names):
+        batch = {"batch_label": name, "labels": [(i + j) % 10 for j in range(per_batch)],
+                 "data": rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8),
+                 "filenames": [f"{j}.png" for j in range(per_batch)]}
+        with open(folder / name, "wb") as f:
+            pickle.dump(batch, f, protocol=2)
+    with open(folder / "batches.meta", "wb") as f:
+        meta = {"label_names": list(CIFAR10_CLASSES), "num_cases_per_batch": per_batch, "num_vis": 3072}
+        pickle.dump(meta, f, protocol=2)
+    first = pickle.load(open(folder / "data_batch_1", "rb"), encoding="latin1")["data"][0]
+    return first.reshape(3, 32, 32)
+
+
+def test_cifar10_reads_the_real_format_offline(tmp_path, monkeypatch):
+    first_image = _write_cifar(tmp_path)
+    # The real files' md5 sums cannot match tiny files; everything else is torchvision's real reader.
+    monkeypatch.setattr("torchvision.datasets.cifar.check_integrity", lambda *args, **kwargs: True)
+    data = load_dataset("cifar10", root=tmp_path)
+    assert data.train_images.shape == (20, 3, 32, 32) and data.test_images.shape == (4, 3, 32, 32)
+    assert data.train_images.dtype == torch.uint8
+    assert np.array_equal(data.train_images[0].numpy(), first_image)  # CHW, same pixels
+    assert data.train_labels[:4].tolist() == [0, 1, 2, 3] and data.class_names[0] == "airplane"
+
+
+def test_cifar10_missing_files_say_how_to_get_them(tmp_path):
+    with pytest.raises(FileNotFoundError, match="download=True"):
+        load_dataset("cifar10", root=tmp_path)
+
+
+matplotlib.use("Agg")
+
+
+def test_digits_split_shapes_dtypes_and_stratification():
+    d = load_digits_split(test_fraction=0.25, seed=0)
+    assert d.train_images.shape == (1347, 1, 8, 8) and d.test_images.shape == (450, 1, 8, 8)
+    assert d.train_images.dtype == torch.uint8 and d.train_labels.dtype == torch.int64
+    assert int(d.train_images.max()) == 16 and d.max_pixel == 16 and d.num_classes == 10
+    # every class keeps about a quarter of its examples in the test split
+    total = torch.bincount(d.train_labels, minlength=10) + torch.bincount(d.test_labels, minlength=10)
+    share = torch.bincount(d.test_labels, minlength=10) / total
+    assert ((share - 0.25).abs() < 0.01).all()
+
+
+def test_digits_split_is_deterministic_and_seed_dependent():
+    a, b, c = load_digits_split(seed=0), load_digits_split(seed=0), load_digits_split(seed=1)
+    assert torch.equal(a.test_images, b.test_images) and torch.equal(a.test_labels, b.test_labels)
+    assert not torch.equal(a.test_images, c.test_images)
+
+
+@pytest.mark.parametrize("fraction", [0, 1, -0.1, 1.5])
+def test_digits_split_rejects_bad_fraction(fraction):
+    with pytest.raises(ValueError, match="test_fraction"):
+        load_digits_split(test_fraction=fraction)
+
+
+def test_digits_split_rejects_bad_seed():
+    with pytest.raises(ValueError, match="seed"):
+        load_digits_split(seed=-1)
+
+
+def test_small_digits_split_is_balanced_and_disjoint():
+    data = small_digits(n_train=30, n_val=20, seed=0)
+    assert data.train_images.shape == (30, 1, 8, 8) and data.train_images.dtype == torch.uint8
+    assert torch.bincount(data.train_labels, minlength=10).tolist() == [3] * 10
+    assert torch.bincount(data.val_labels, minlength=10).tolist() == [2] * 10
+    assert len(data.test_labels) == 1797 - 50
+    assert int(data.train_images.max()) == 255
+    with pytest.raises(ValueError, match="multiples of 10"):
+        small_digits(n_train=25)
+
+
+def test_small_photo_digits_split_balanced_disjoint(tmp_path):
+    from course_utils.datasets import load_dataset, small_photo_digits
+
+    data = small_photo_digits(n_train=40, n_val=20, seed=0)
+    full = load_dataset("photo_digits")
+    assert data.train_images.shape == (40, 3, 32, 32) and data.train_images.dtype == torch.uint8
+    assert torch.bincount(data.train_labels, minlength=10).tolist() == [4] * 10
+    assert torch.bincount(data.val_labels, minlength=10).tolist() == [2] * 10
+    assert torch.equal(data.test_images, full.test_images)
+    # no image is both a training and a validation image
+    flat_train = {bytes(x.numpy()) for x in data.train_images}
+    assert not any(bytes(x.numpy()) in flat_train for x in data.val_images)
+    with pytest.raises(ValueError, match="multiples of 10"):
+        small_photo_digits(n_train=45)
+    with pytest.raises(ValueError, match="per class"):
+        small_photo_digits(n_train=6000, n_val=100)
+
+
+SMALL = dict(train_per_class=2, test_per_class=1, frames=8, size=16)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return build_moving_digits(**SMALL)
+
+
+def test_dataset_shapes_and_determinism(small):
+    assert small["train_videos"].shape == (12, 8, 1, 16, 16) and small["train_videos"].dtype == np.uint8
+    assert sorted(small["train_labels"].tolist()) == sorted(list(range(6)) * 2)
+    again = build_moving_digits(**SMALL)
+    assert all(np.array_equal(small[k], again[k]) for k in small)
+    other = build_moving_digits(**{**SMALL, "seed": 1})
+    assert not np.array_equal(small["train_videos"], other["train_videos"])
+
+
+def test_pairs_are_time_reversals_in_distribution(small):
+    # A "right" clip's digit drifts towards larger x; summed |frame difference| is far above noise.
+    videos = torch.from_numpy(small["train_videos"]).float()
+    motion = (videos[:, -1] - videos[:, 0]).abs().mean((1, 2, 3))
+    assert motion.min() > 3.0
+    assert set(VIDEO_CLASSES) == {c for pair in REVERSED_PAIRS for c in pair}
+
+
+def test_cache_is_reused_and_rebuilt_when_corrupted(tmp_path):
+    first = load_moving_digits(tmp_path, **SMALL)
+    cache = next(tmp_path.glob("moving_digits_*.npz"))
+    stamp = cache.stat().st_mtime_ns
+    second = load_moving_digits(tmp_path, **SMALL)
+    assert cache.stat().st_mtime_ns == stamp and torch.equal(first.train_videos, second.train_videos)
+    cache.write_bytes(cache.read_bytes()[:-100])  # truncate
+    with pytest.warns(UserWarning, match="truncated or altered"):
+        third = load_moving_digits(tmp_path, **SMALL)
+    assert torch.equal(first.train_videos, third.train_videos)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_moving_digits(tmp_path, **SMALL)  # intact again: no warning
+    assert first.reversed_pairs == ((0, 1), (2, 3), (4, 5)) and "12 train" in repr(first)
+
+
+def test_bad_dataset_arguments():
+    with pytest.raises(ValueError, match="at least 2 frames"):
+        build_moving_digits(frames=1)
+    with pytest.raises(ValueError, match="multiple of 4"):
+        build_moving_digits(size=30)

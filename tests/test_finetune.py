@@ -1,0 +1,64 @@
+"""course_utils.finetune (06_transfer_learning): tiny models, values asserted."""
+
+import pytest
+import torch
+import torch.nn as nn
+
+from course_utils import finetune, pretrained
+
+
+def tiny(num_classes=3):
+    torch.manual_seed(0)
+    return pretrained.SmallResNet(num_classes, widths=(4, 8, 8), blocks=1)
+
+
+def test_freezing_helpers_and_counts():
+    model = finetune.freeze_all_but_head(tiny())
+    trainable, total, fraction = finetune.count_trainable(model)
+    assert trainable == 8 * 3 + 3 and total == sum(p.numel() for p in model.parameters())
+    assert fraction == pytest.approx(trainable / total)
+    finetune.bn_and_bias_only(model)
+    names = {n for n, p in model.named_parameters() if p.requires_grad}
+    assert "bn1.weight" in names and "fc.weight" in names and "conv1.weight" not in names
+    with pytest.raises(ValueError, match="no submodule 'head'"):
+        finetune.freeze_all_but_head(tiny(), head="head")
+    with pytest.raises(ValueError, match="no parameters"):
+        finetune.count_trainable(nn.ReLU())
+
+
+def test_param_groups_and_head():
+    model = finetune.replace_head(tiny(), 7, seed=1)
+    assert model.fc.out_features == 7
+    groups = finetune.finetune_param_groups(model, head_lr=1e-2, backbone_lr=1e-3)
+    assert [g["lr"] for g in groups] == [1e-2, 1e-3]
+    assert sum(p.numel() for g in groups for p in g["params"]) == finetune.count_trainable(model)[1]
+    assert torch.equal(finetune.replace_head(tiny(), 7, seed=1).fc.weight, model.fc.weight)
+    with pytest.raises(ValueError, match="num_features"):
+        finetune.replace_head(nn.Linear(2, 2), 3)
+
+
+def test_sample_per_class():
+    labels = torch.tensor([0, 1, 2] * 5)
+    idx = finetune.sample_per_class(labels, 2, seed=3)
+    assert len(idx) == 6 and torch.bincount(labels[idx]).tolist() == [2, 2, 2]
+    assert torch.equal(idx, finetune.sample_per_class(labels, 2, seed=3))
+    assert not torch.equal(idx, finetune.sample_per_class(labels, 2, seed=4))
+    with pytest.raises(ValueError, match="fewer than per_class=6"):
+        finetune.sample_per_class(labels, 6)
+    with pytest.raises(ValueError, match="positive int"):
+        finetune.sample_per_class(labels, 0)
+
+
+def test_linear_probe_knn_and_features():
+    torch.manual_seed(0)
+    images = torch.randint(0, 256, (6, 3, 32, 32), dtype=torch.uint8)
+    model = tiny()
+    x = torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 0.1], [0.1, 2.0]])
+    y = torch.tensor([0, 1, 0, 1])
+    layer = finetune.linear_probe(x, y, 2, steps=100)
+    assert (layer(x).argmax(1) == y).all()
+    assert finetune.knn_accuracy(x[:2], y[:2], x[2:], y[2:]) == 1.0
+    feats = finetune.extract_features(model, images)
+    assert feats.shape == (6, 8)
+    with pytest.raises(ValueError, match=r"\(N, D\)"):
+        finetune.linear_probe(x[0], y, 2)

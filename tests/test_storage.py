@@ -1,0 +1,78 @@
+"""course_utils.storage: atomic writes, checksums, checked caches and checkpoints (one sidecar format)."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import pretrained, storage
+from course_utils.datasets import build_photo_digits
+from course_utils.storage import CacheError, data_dir, load_arrays_checked, save_arrays_atomic
+
+
+def test_same_arrays_give_same_file_checksum(tmp_path):
+    arrays = build_photo_digits(train_size=20, test_size=5)
+    a = save_arrays_atomic(tmp_path / "a.npz", arrays, {"v": 1})
+    b = save_arrays_atomic(tmp_path / "b.npz", build_photo_digits(train_size=20, test_size=5), {"v": 1})
+    assert a == b == hashlib.sha256((tmp_path / "a.npz").read_bytes()).hexdigest()
+    assert not list(tmp_path.glob("*.tmp"))  # no temp files left behind
+
+
+def test_load_arrays_checked_names_the_problem(tmp_path):
+    path = tmp_path / "x.npz"
+    with pytest.raises(CacheError, match="missing"):
+        load_arrays_checked(path, {})
+    save_arrays_atomic(path, {"a": np.zeros(3)}, {"v": 1})
+    with pytest.raises(CacheError, match="built with v=1, expected 2"):
+        load_arrays_checked(path, {"v": 2})
+    path.write_bytes(path.read_bytes()[:-5])
+    with pytest.raises(CacheError, match="truncated or altered"):
+        load_arrays_checked(path, {"v": 1})
+
+
+def test_data_dir_respects_argument_and_environment(tmp_path, monkeypatch):
+    assert data_dir(tmp_path / "a") == tmp_path / "a" and (tmp_path / "a").is_dir()
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "b"))
+    assert data_dir() == tmp_path / "b"
+
+
+def tiny(num_classes=3):
+    torch.manual_seed(0)
+    return pretrained.SmallResNet(num_classes, widths=(4, 8, 8), blocks=1)
+
+
+def test_checkpoint_roundtrip_and_corruption(tmp_path: Path):
+    model = tiny()
+    path = tmp_path / "ck.pt"
+    sha = storage.save_checkpoint(model.state_dict(), path)
+    assert json.loads((tmp_path / "ck.json").read_text()) == {"sha256": sha, "file": "ck.pt"}
+    assert not list(tmp_path.glob("*.tmp"))
+    state = storage.load_checkpoint(path)
+    assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
+    assert storage.load_checkpoint(path, sha).keys() == state.keys()
+    path.write_bytes(path.read_bytes()[:-10])  # truncated
+    with pytest.raises(storage.CheckpointError, match="truncated or altered"):
+        storage.load_checkpoint(path)
+    with pytest.raises(storage.CheckpointError, match="missing"):
+        storage.load_checkpoint(tmp_path / "nope.pt")
+    (tmp_path / "bare.pt").write_bytes(b"x")
+    with pytest.raises(storage.CheckpointError, match="no checksum file"):
+        storage.load_checkpoint(tmp_path / "bare.pt")
+
+
+def test_caches_and_checkpoints_share_one_sidecar_format(tmp_path: Path):
+    arrays_sha = storage.save_arrays_atomic(tmp_path / "a.npz", {"x": np.arange(3)}, {"version": 1})
+    model_sha = storage.save_checkpoint({"w": torch.ones(2)}, tmp_path / "m.pt", {"version": 1})
+    for name, sha in (("a", arrays_sha), ("m", model_sha)):
+        sidecar = json.loads((tmp_path / f"{name}.json").read_text())
+        assert set(sidecar) == {"version", "sha256", "file"} and sidecar["sha256"] == sha
+        assert sha == storage.sha256_file(tmp_path / sidecar["file"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.npz", "m.json", "m.pt"]
+    with pytest.raises(storage.CheckpointError, match="built with version=1, expected 2"):
+        storage.load_checkpoint(tmp_path / "m.pt", expected_meta={"version": 2})
+    (tmp_path / "m.json").write_text("[1, 2]")
+    with pytest.raises(storage.CheckpointError, match="does not hold a JSON object"):
+        storage.load_checkpoint(tmp_path / "m.pt")
