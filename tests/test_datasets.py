@@ -222,3 +222,34 @@ def test_bad_dataset_arguments():
         build_moving_digits(frames=1)
     with pytest.raises(ValueError, match="multiple of 4"):
         build_moving_digits(size=30)
+
+
+def test_photo_patches_are_balanced_deterministic_and_split_by_photo_half(tmp_path):
+    from course_utils.datasets.photo_patches import PATCH_PHOTOS, build_photo_patches, load_photo_patches
+
+    small = dict(train_per_class=3, test_per_class=2, size=32)
+    arrays = build_photo_patches(**small)
+    assert arrays["train_images"].shape == (24, 3, 32, 32) and arrays["test_images"].shape == (16, 3, 32, 32)
+    assert np.bincount(arrays["train_labels"]).tolist() == [3] * 8 and len(PATCH_PHOTOS) == 8
+    again = build_photo_patches(**small)
+    assert all(np.array_equal(arrays[k], again[k]) for k in arrays)
+    other = build_photo_patches(**small, seed=1)
+    assert not np.array_equal(arrays["train_images"], other["train_images"])
+    data = load_photo_patches(**small, root=tmp_path)
+    assert data.class_names == PATCH_PHOTOS and data.train_images.dtype == torch.uint8
+    assert len(list(tmp_path.glob("photo_patches_*.npz"))) == 1
+    assert torch.equal(load_photo_patches(**small, root=tmp_path).test_images, data.test_images)
+    with pytest.raises(ValueError, match="at least one patch"):
+        build_photo_patches(train_per_class=0)
+
+
+def test_photo_patches_train_and_test_come_from_disjoint_halves(monkeypatch):
+    from course_utils.datasets import photo_patches
+
+    regions = []
+    real = photo_patches._patches
+    monkeypatch.setattr(photo_patches, "_patches", lambda photo, count, size, region, rng: regions.append(region)
+                        or real(photo, count, size, region, rng))
+    photo_patches.build_photo_patches(train_per_class=1, test_per_class=1, size=32)
+    assert regions == [photo_patches.TRAIN_HALF, photo_patches.TEST_HALF] * 8
+    assert photo_patches.TRAIN_HALF[1] <= photo_patches.TEST_HALF[0]

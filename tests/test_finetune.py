@@ -47,18 +47,3 @@ def test_sample_per_class():
         finetune.sample_per_class(labels, 6)
     with pytest.raises(ValueError, match="positive int"):
         finetune.sample_per_class(labels, 0)
-
-
-def test_linear_probe_knn_and_features():
-    torch.manual_seed(0)
-    images = torch.randint(0, 256, (6, 3, 32, 32), dtype=torch.uint8)
-    model = tiny()
-    x = torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 0.1], [0.1, 2.0]])
-    y = torch.tensor([0, 1, 0, 1])
-    layer = finetune.linear_probe(x, y, 2, steps=100)
-    assert (layer(x).argmax(1) == y).all()
-    assert finetune.knn_accuracy(x[:2], y[:2], x[2:], y[2:]) == 1.0
-    feats = finetune.extract_features(model, images)
-    assert feats.shape == (6, 8)
-    with pytest.raises(ValueError, match=r"\(N, D\)"):
-        finetune.linear_probe(x[0], y, 2)

@@ -190,3 +190,15 @@ def test_make_test_runs_ruff_first_with_the_settings_in_pyproject():
     assert "ruff" in pyproject_requirements(), "ruff is a dependency, so the lock pins it"
     ruff = pyproject["tool"]["ruff"]
     assert ruff["line-length"] == 120 and {"E", "F", "W", "I"} <= set(ruff["lint"]["select"])
+
+
+def test_the_pretrained_weights_package_is_locked_installed_and_checked():
+    from course_utils.pretrained import EFFICIENTNET_PACKAGE, EFFICIENTNET_SHA256, efficientnet_lite0_path
+    from course_utils.storage import sha256_file
+
+    for python in PYTHONS:
+        for platform in PLATFORMS:
+            assert lock_pins(python, platform)[EFFICIENTNET_PACKAGE] == "0.1.0", (python, platform)
+    assert sha256_file(efficientnet_lite0_path()) == EFFICIENTNET_SHA256
+    licence = metadata.distribution(EFFICIENTNET_PACKAGE).read_text("LICENSE")
+    assert "Apache License, Version 2.0" in licence  # the weights may be redistributed and used in class

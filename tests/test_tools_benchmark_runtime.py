@@ -48,3 +48,10 @@ def test_notebook_timing_reads_nbclient_metadata(tmp_path):
     path.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {}}]}))
     with pytest.raises(ValueError, match="make execute"):
         notebook_timing(path)
+
+
+def test_feature_throughput_measures_forward_and_extraction(tiny_build):
+    from tools.benchmark import feature_throughput
+
+    forward, extraction = feature_throughput(count=16, size=64, batch_size=8, repeats=1)
+    assert forward > 0 and extraction > 0

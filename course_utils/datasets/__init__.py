@@ -4,6 +4,7 @@ wheels and cached under ``data/`` with a checksum (see :mod:`course_utils.storag
 - ``photo_digits``: handwritten digits on real photos, 32x32 RGB (00 onwards)
 - ``digits``: scikit-learn's 8x8 digits and their small-data splits (01, 03)
 - ``moving_digits``: the video dataset, classes that differ only in the direction of time (05)
+- ``photo_patches``: which of 8 real photos a patch comes from, a real-photo task for transfer (06)
 - ``cifar10``: CIFAR-10, opt-in and never downloaded unless asked
 - ``photos``: the real photos and textures used as backgrounds; ``image_data``: the container
 
@@ -28,6 +29,7 @@ from .photo_digits import (
     small_photo_digits,
     transfer_splits,
 )
+from .photo_patches import PATCH_PHOTOS, build_photo_patches, load_photo_patches
 from .photos import TRAIN_REGION_FRACTION, background_photos
 
 __all__ = [
@@ -35,12 +37,13 @@ __all__ = [
     "DIGIT_CLASSES", "CIFAR10_CLASSES", "VIDEO_CLASSES", "REVERSED_PAIRS", "SOURCE_CLASSES", "TARGET_CLASSES",
     "TRAIN_REGION_FRACTION", "background_photos", "build_photo_digits", "load_photo_digits", "small_photo_digits",
     "load_digits_split", "small_digits", "build_moving_digits", "load_moving_digits", "load_cifar10",
-    "TransferSplits", "transfer_splits",
+    "TransferSplits", "transfer_splits", "PATCH_PHOTOS", "build_photo_patches", "load_photo_patches",
 ]
 
 
 DATASETS: dict[str, str] = {
     "photo_digits": "handwritten digits on real photos, 32x32 RGB, 10 classes, built offline (default)",
+    "photo_patches": "patches of 8 real photos, 64x64 RGB, 8 classes (which photo?), built offline",
     "cifar10": "CIFAR-10 via torchvision, 32x32 RGB, 10 classes; opt-in, needs the files or download=True",
 }
 
@@ -56,6 +59,8 @@ def load_dataset(
     """
     if name == "photo_digits":
         return load_photo_digits(root)
+    if name == "photo_patches":
+        return load_photo_patches(root=root)
     if name == "cifar10":
         return load_cifar10(root, download=download)
     raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(DATASETS)}")

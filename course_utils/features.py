@@ -1,0 +1,138 @@
+"""Features from a pretrained network: extracted at any node, cached once (checksummed, like the
+datasets), and used by a linear probe or nearest neighbours. Introduced in 06_transfer_learning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Sequence
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .checks import require_images
+from .loading import normalize
+from .storage import cached_arrays, data_dir
+from .training import fit
+
+__all__ = ["extract_features", "cached_features", "linear_probe", "knn_accuracy", "FEATURES_VERSION"]
+
+FEATURES_VERSION = 1  # bump when the extraction itself changes, so old caches are rebuilt
+
+
+def _resize(images: torch.Tensor, size: int | None) -> torch.Tensor:
+    if size is None or images.shape[-1] == images.shape[-2] == size:
+        return images
+    resized = F.interpolate(images.float(), size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+    return resized.round().clamp(0, 255).to(torch.uint8)
+
+
+@torch.no_grad()
+def extract_features(
+    model: nn.Module,
+    images: torch.Tensor,
+    node: str | None = "flatten",
+    batch_size: int = 500,
+    mean: Sequence[float] | None = None,
+    std: Sequence[float] | None = None,
+    size: int | None = None,
+) -> torch.Tensor:
+    """Features ``(N, D)`` of uint8 ``images`` ``(N, C, H, W)``, batch by batch, in eval mode, on the
+    CPU. Introduced in 06_transfer_learning.
+
+    ``node`` names the graph node to read (``create_feature_extractor``; spatial maps are averaged
+    over their positions); ``None`` calls ``model.forward_features``. Each batch is resized to
+    ``size`` x ``size`` (when given) and normalized with ``mean`` and ``std`` (as :func:`normalize`)
+    before it goes to the model's device.
+    """
+    require_images(images, "images", torch.uint8)
+    if node is None:
+        extractor = model.forward_features
+    else:
+        from torchvision.models.feature_extraction import create_feature_extractor
+
+        graph = create_feature_extractor(model, return_nodes={node: "out"}).eval()
+        extractor = lambda x: graph(x)["out"]  # noqa: E731 (one expression, named for the loop below)
+    model.eval()
+    device = next(model.parameters()).device
+    chunks = []
+    for start in range(0, len(images), batch_size):
+        batch = normalize(_resize(images[start : start + batch_size], size), mean, std).to(device)
+        out = extractor(batch)
+        chunks.append((out.mean(dim=(2, 3)) if out.ndim == 4 else out.flatten(1)).float().cpu())
+    return torch.cat(chunks)
+
+
+def _fingerprint(tensor: torch.Tensor) -> str:
+    digest = hashlib.sha256(str((tuple(tensor.shape), str(tensor.dtype))).encode())
+    digest.update(tensor.contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def cached_features(
+    model: nn.Module,
+    weights_sha256: str,
+    images: torch.Tensor,
+    name: str,
+    node: str | None = None,
+    batch_size: int = 64,
+    mean: Sequence[float] | None = None,
+    std: Sequence[float] | None = None,
+    size: int | None = None,
+    root: str | os.PathLike | None = None,
+) -> torch.Tensor:
+    """:func:`extract_features`, computed once and cached under ``data/`` as ``features_<name>_...npz``
+    with its ``.json`` sidecar. The cache is used only when the weights (``weights_sha256``), the
+    images (their sha256), the node, the size, the normalization and :data:`FEATURES_VERSION` all
+    match; otherwise it is rebuilt. Introduced in 06_transfer_learning.
+    """
+    images_sha = _fingerprint(images)
+    meta = {"features": name, "version": FEATURES_VERSION, "weights_sha256": weights_sha256,
+            "images_sha256": images_sha, "node": node, "size": size,
+            "mean": list(mean) if mean else None, "std": list(std) if std else None}
+    key = hashlib.sha256(repr(sorted(meta.items())).encode()).hexdigest()[:12]
+    path = data_dir(root) / f"features_{name}_{key}.npz"
+
+    def build() -> dict:
+        features = extract_features(model, images, node, batch_size, mean, std, size)
+        return {"features": features.numpy()}
+
+    return torch.from_numpy(cached_arrays(path, meta, build)["features"])
+
+
+def linear_probe(train_x: torch.Tensor, train_y: torch.Tensor, num_classes: int, steps: int = 300,
+                 lr: float = 0.05, weight_decay: float = 1e-3, seed: int = 0) -> nn.Linear:
+    """A linear classifier trained (full batch, Adam) on frozen features, standardised by their
+    training mean and std, which the returned layer folds into its weights. Introduced in
+    06_transfer_learning.
+    """
+    if train_x.ndim != 2 or len(train_x) != len(train_y):
+        raise ValueError(f"train_x must be (N, D) with N = len(train_y), got {tuple(train_x.shape)} and {len(train_y)}")
+    mean = train_x.mean(0)
+    std = train_x.std(0, unbiased=False) + 1e-3 if len(train_x) > 1 else train_x.new_ones(train_x.shape[1])
+    z = (train_x - mean) / std
+    generator_state = torch.random.get_rng_state()
+    torch.manual_seed(seed)
+    layer = nn.Linear(train_x.shape[1], num_classes)
+    torch.random.set_rng_state(generator_state)
+    optimizer = torch.optim.Adam(layer.parameters(), lr=lr, weight_decay=weight_decay)
+    with torch.enable_grad():  # full batch: one (features, labels) pair, ``steps`` times
+        fit(layer, [(z, train_y)], optimizer, steps=steps, progress=False)
+    with torch.no_grad():  # fold the standardisation into the layer: W (x - m) / s + b
+        layer.weight.div_(std)
+        layer.bias.sub_(layer.weight @ mean)
+    return layer
+
+
+def knn_accuracy(
+    train_x: torch.Tensor, train_y: torch.Tensor, test_x: torch.Tensor, test_y: torch.Tensor, k: int = 1
+) -> float:
+    """Accuracy of a ``k``-nearest-neighbour classifier with cosine similarity.
+    Introduced in 06_transfer_learning.
+    """
+    similarity = F.normalize(test_x, dim=1) @ F.normalize(train_x, dim=1).T
+    votes = train_y[similarity.topk(k, dim=1).indices]
+    predictions = torch.mode(votes, dim=1).values
+    return (predictions == test_y).float().mean().item()
