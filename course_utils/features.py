@@ -54,7 +54,9 @@ def extract_features(
         from torchvision.models.feature_extraction import create_feature_extractor
 
         graph = create_feature_extractor(model, return_nodes={node: "out"}).eval()
-        extractor = lambda x: graph(x)["out"]  # noqa: E731 (one expression, named for the loop below)
+
+        def extractor(x: torch.Tensor) -> torch.Tensor:
+            return graph(x)["out"]
     model.eval()
     device = next(model.parameters()).device
     chunks = []

@@ -42,13 +42,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def jupyterlab():
+def jupyterlab(tmp_path):
+    # JupyterLab serves a copy: it saves the notebook it ran (autosave, every 120 s), and the stored
+    # outputs in notebooks/ must never be overwritten by a test run.
+    shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
     port, token = _free_port(), "course-browser-test"
     log = open(ROOT / "tests" / "browser" / "jupyterlab.log", "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", "--LabApp.expose_app_in_browser=True",
-         f"--ServerApp.root_dir={ROOT / 'notebooks'}"],
+         f"--ServerApp.root_dir={tmp_path}"],
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "COURSE_PROGRESS": "0"},
     )
     try:
@@ -71,6 +74,7 @@ def jupyterlab():
 def test_explorer_slider_changes_the_image(jupyterlab):
     _require(Path(CHROMIUM).exists(), "Chromium is not installed")
     _require(sync_playwright is not None, "Playwright is not installed")
+    stored = (ROOT / "notebooks" / NOTEBOOK).read_bytes()
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -106,5 +110,8 @@ def test_explorer_slider_changes_the_image(jupyterlab):
                                timeout=30_000)
         after = image.get_attribute("src")
         explorer.screenshot(path=str(SCREENSHOT))
+        page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")  # what autosave would do
+        page.wait_for_timeout(2_000)
         browser.close()
     assert before and after and before != after
+    assert (ROOT / "notebooks" / NOTEBOOK).read_bytes() == stored, "the test changed the stored notebook"
