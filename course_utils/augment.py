@@ -18,7 +18,7 @@ from .checks import require_images
 
 __all__ = [
     "random_crop", "random_hflip", "BatchAugment", "BatchTransform", "affine_batch", "random_affine",
-    "random_color_jitter", "DEFAULT_SETTINGS", "augment_photo",
+    "random_color_jitter", "resize_images", "DEFAULT_SETTINGS", "augment_photo",
 ]
 
 BatchTransform = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
@@ -222,6 +222,17 @@ def random_color_jitter(
     x = (grey + factors[2] * (x - grey)).clamp(0, 1)
     return (x * 255).round_().to(torch.uint8)
 
+
+
+def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
+    """uint8 images ``(..., C, H, W)`` resized to ``size`` x ``size`` (bilinear, antialiased, so a
+    shrunk image does not alias), rounded back to uint8. Introduced in 06_transfer_learning.
+    """
+    if images.dtype != torch.uint8:
+        raise ValueError(f"images must be uint8 pixels, got {images.dtype}")
+    flat = images.reshape(-1, *images.shape[-3:]).float()
+    resized = F.interpolate(flat, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+    return resized.round().clamp(0, 255).to(torch.uint8).reshape(*images.shape[:-2], size, size)
 
 # --------------------------------------------------------------------------------------------------
 # One photo under explicit settings: what the explorer of 04_data_augmentation draws

@@ -12,6 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .augment import resize_images
 from .checks import require_images
 from .loading import normalize
 from .storage import cached_arrays, data_dir
@@ -22,11 +23,8 @@ __all__ = ["extract_features", "cached_features", "linear_probe", "knn_accuracy"
 FEATURES_VERSION = 1  # bump when the extraction itself changes, so old caches are rebuilt
 
 
-def _resize(images: torch.Tensor, size: int | None) -> torch.Tensor:
-    if size is None or images.shape[-1] == images.shape[-2] == size:
-        return images
-    resized = F.interpolate(images.float(), size=(size, size), mode="bilinear", align_corners=False, antialias=True)
-    return resized.round().clamp(0, 255).to(torch.uint8)
+def _sized(images: torch.Tensor, size: int | None) -> torch.Tensor:
+    return images if size is None or images.shape[-1] == images.shape[-2] == size else resize_images(images, size)
 
 
 @torch.no_grad()
@@ -61,7 +59,7 @@ def extract_features(
     device = next(model.parameters()).device
     chunks = []
     for start in range(0, len(images), batch_size):
-        batch = normalize(_resize(images[start : start + batch_size], size), mean, std).to(device)
+        batch = normalize(_sized(images[start : start + batch_size], size), mean, std).to(device)
         out = extractor(batch)
         chunks.append((out.mean(dim=(2, 3)) if out.ndim == 4 else out.flatten(1)).float().cpu())
     return torch.cat(chunks)

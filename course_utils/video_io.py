@@ -15,7 +15,8 @@ from typing import Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+
+from .augment import resize_images
 
 __all__ = [
     "VIDEO_EXTENSIONS",
@@ -193,8 +194,7 @@ class VideoFolder(torch.utils.data.Dataset):
             picks = np.linspace(0, len(video) - 1, self.num_frames).round().astype(np.int64)
             video = video[torch.from_numpy(picks)]
         if self.size is not None:
-            video = F.interpolate(video.float(), size=(self.size, self.size), mode="bilinear",
-                                  align_corners=False, antialias=True).round().clamp(0, 255).to(torch.uint8)
+            video = resize_images(video, self.size)
         return video, label
 
     def __repr__(self) -> str:

@@ -117,3 +117,16 @@ def test_bad_photo_is_rejected():
         augment_photo(_photo()[None])
     with pytest.raises(TypeError, match="torch.Tensor"):
         augment_photo(_photo().numpy())
+
+
+def test_resize_images_keeps_uint8_and_any_leading_dims():
+    from course_utils.augment import resize_images
+
+    clips = torch.randint(0, 256, (2, 3, 3, 20, 30), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    out = resize_images(clips, 16)
+    assert out.shape == (2, 3, 3, 16, 16) and out.dtype == torch.uint8
+    expected = torch.nn.functional.interpolate(clips[1].float(), size=(16, 16), mode="bilinear", antialias=True)
+    assert torch.equal(out[1], expected.round().clamp(0, 255).to(torch.uint8))
+    assert resize_images(clips[0, 0], 8).shape == (3, 8, 8)
+    with pytest.raises(ValueError, match="uint8"):
+        resize_images(clips.float(), 8)

@@ -140,6 +140,7 @@ def feature_throughput(
     batches and (b) :func:`course_utils.features.extract_features` from the uint8 images (normalizing,
     batching, collecting the features on the CPU), measured in one run, best of ``repeats``.
     """
+    from course_utils.augment import resize_images
     from course_utils.features import extract_features
     from course_utils.loading import normalize
     from course_utils.pretrained import EFFICIENTNET_MEAN, EFFICIENTNET_STD, load_efficientnet_lite0
@@ -147,8 +148,7 @@ def feature_throughput(
     seed_everything(0)
     model = load_efficientnet_lite0()
     images = load_dataset().test_images[:count]
-    images = torch.nn.functional.interpolate(images.float(), size=(size, size), mode="bilinear",
-                                             antialias=True).round().clamp(0, 255).to(torch.uint8)
+    images = resize_images(images, size)
     ready = [normalize(images[s : s + batch_size], EFFICIENTNET_MEAN, EFFICIENTNET_STD)
              for s in range(0, count, batch_size)]
 

@@ -13,9 +13,9 @@ import os
 import numpy as np
 import torch
 
+from ..augment import resize_images
 from ..storage import cached_arrays, data_dir
 from .image_data import ImageData
-from .photo_digits import resize
 from .photos import crop_box
 
 __all__ = ["PATCH_PHOTOS", "PHOTO_PATCHES_VERSION", "build_photo_patches", "load_photo_patches"]
@@ -45,7 +45,7 @@ def _patches(photo: np.ndarray, count: int, size: int, region: tuple[float, floa
         # A side from the output size up to a third of the photo's height: close-ups and wider views.
         top, left, side = crop_box(height, width, size, max(size, height // 3), region, rng)
         patch = torch.from_numpy(photo[top : top + side, left : left + side].copy()).permute(2, 0, 1)
-        out[i] = resize(patch[None].float(), size)[0].round().clamp(0, 255).to(torch.uint8).numpy()
+        out[i] = resize_images(patch, size).numpy()
     return out
 
 
