@@ -12,7 +12,7 @@ import torch
 
 __all__ = [
     "require_layout", "require_images", "require_videos", "require_shape", "require_lengths",
-    "CheckFailed", "CheckResult", "run_check", "expect_close", "numerical_gradient",
+    "CheckFailed", "CheckResult", "run_check", "expect_close", "tolerance_for", "numerical_gradient",
 ]
 
 
@@ -68,16 +68,29 @@ class CheckResult:
         """Show nothing when a notebook cell ends with a check: run_check already printed the verdict."""
 
 
+# Rounding of a correct answer computed in a lower precision than the check's float64 inputs.
+_ROUNDING = {torch.float32: 1e-5, torch.float16: 1e-2, torch.bfloat16: 1e-2}
+
+
+def tolerance_for(actual: torch.Tensor, atol: float) -> float:
+    """``atol`` for a float64 answer, widened to the rounding of a lower-precision one (float32:
+    1e-5), so that a correct answer computed in another dtype passes. Introduced in 01_cross_entropy.
+    """
+    return max(atol, _ROUNDING.get(torch.as_tensor(actual).dtype, 0.0))
+
+
 def expect_close(actual: torch.Tensor, expected: torch.Tensor, what: str, atol: float = 1e-6) -> None:
     """Raise :class:`CheckFailed` with a helpful message unless ``actual`` matches ``expected``
-    in shape and value. Introduced in 00_setup_and_tour.
+    in shape and value, within ``atol`` (or the rounding of ``actual``'s dtype, if larger).
+    Introduced in 00_setup_and_tour.
     """
     actual = torch.as_tensor(actual)
     if actual.shape != expected.shape:
         raise CheckFailed(f"{what} has shape {tuple(actual.shape)}, expected {tuple(expected.shape)}")
     error = (actual.double() - expected.double()).abs().max().item() if actual.numel() else 0.0
-    if not error <= atol:
-        raise CheckFailed(f"{what} is off by up to {error:.3g} (tolerance {atol:g})")
+    tolerance = tolerance_for(actual, atol)
+    if not error <= tolerance:
+        raise CheckFailed(f"{what} is off by up to {error:.3g} (tolerance {tolerance:g} for {actual.dtype})")
 
 
 def run_check(name: str, check: Callable[[], None]) -> CheckResult:

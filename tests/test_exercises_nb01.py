@@ -108,3 +108,22 @@ def test_reference_mse_on_probs_value():
     logits = torch.zeros(1, 4, dtype=torch.float64)  # p = 0.25 everywhere, target class 0
     expected = 0.5 * (0.75 ** 2 + 3 * 0.25 ** 2)
     assert ref.mse_on_probs(logits, torch.tensor([0])).item() == pytest.approx(expected)
+
+
+def test_a_correct_answer_computed_in_float32_passes():
+    def in_float32(logits, targets):
+        return ref.cross_entropy(logits.float(), targets)
+
+    def grad_in_float32(logits, targets):
+        return ref.cross_entropy_grad(logits.float(), targets)
+
+    check_cross_entropy(in_float32)
+    check_cross_entropy_grad(grad_in_float32)
+
+
+def test_float32_tolerance_still_catches_a_wrong_answer():
+    def slightly_off(logits, targets):
+        return ref.cross_entropy(logits.float(), targets) + 1e-3
+
+    with pytest.raises(CheckFailed, match="off by up to 0.001 .*float32"):
+        check_cross_entropy(slightly_off)

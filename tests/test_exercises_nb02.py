@@ -90,3 +90,46 @@ def test_bn_convnet_unused_norm_is_rejected():
 
 def test_bn_convnet_missing_solution_is_reported():
     assert "not implemented yet" in run_check("bn", lambda: check_bn_convnet(todo)).message
+
+
+def test_numpy_integers_pass():
+    import numpy as np
+
+    def with_numpy(n, k, s=1, p=0):
+        return np.floor_divide(n + 2 * p - k, s) + 1  # np.int64, an integer all the same
+
+    assert run_check("output_size", lambda: check_output_size(with_numpy)).passed
+
+
+def test_off_by_one_output_sizes_are_named():
+    def forgot_plus_one(n, k, s=1, p=0):
+        return (n + 2 * p - k) // s
+
+    def plus_one_twice(n, k, s=1, p=0):
+        return (n + 2 * p - k) // s + 2
+
+    def rounds_up(n, k, s=1, p=0):
+        return -(-(n + 2 * p - k) // s) + 1
+
+    assert "forget the + 1" in run_check("size", lambda: check_output_size(forgot_plus_one)).message
+    assert "One too many" in run_check("size", lambda: check_output_size(plus_one_twice)).message
+    assert "round up" in run_check("size", lambda: check_output_size(rounds_up)).message
+
+
+def test_a_batchnorm_defined_but_never_used_is_caught():
+    import torch
+
+    class SecondNormUnused(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1, self.bn1 = nn.Conv2d(3, 32, 3, padding=1), nn.BatchNorm2d(32)
+            self.conv2, self.bn2 = nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64)
+            self.pool, self.fc = nn.MaxPool2d(2), nn.Linear(64 * 8 * 8, 10)
+
+        def forward(self, x):
+            x = self.pool(torch.relu(self.bn1(self.conv1(x))))
+            x = self.pool(torch.relu(self.conv2(x)))  # bn2 forgotten
+            return self.fc(x.flatten(1))
+
+    result = run_check("bn", lambda: check_bn_convnet(SecondNormUnused))
+    assert not result.passed and "BatchNorm2d(64) is defined but never called" in result.message

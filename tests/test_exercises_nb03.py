@@ -65,3 +65,33 @@ def test_not_implemented_is_reported_not_raised(capsys):
     assert not run_check("l1_penalty", lambda: check_l1_penalty(todo))
     assert not run_check("early_stopping_epochs", lambda: check_early_stopping_epochs(todo))
     assert "not implemented yet" in capsys.readouterr().out
+
+
+def test_early_stopping_returning_none_gets_a_message():
+    def forgot_return(losses, patience, min_delta=0.0):
+        best = min(losses)  # noqa: F841
+
+    with pytest.raises(CheckFailed, match="returned None"):
+        check_early_stopping_epochs(forgot_return)
+
+
+def test_early_stopping_with_numpy_integers_passes():
+    import numpy as np
+
+    def numpy_epochs(losses, patience, min_delta=0.0):
+        best, stop = reference.early_stopping_epochs(losses, patience, min_delta)
+        return np.int64(best), np.int64(stop)
+
+    check_early_stopping_epochs(numpy_epochs)
+
+
+def test_the_hand_made_cases_agree_with_the_reference():
+    from course_utils.exercises.nb03 import _CASES
+
+    for losses, patience, min_delta, expected in _CASES:
+        assert reference.early_stopping_epochs(losses, patience, min_delta) == expected
+
+
+def test_l1_of_zero_sum_weights_is_caught():
+    with pytest.raises(CheckFailed, match="sum w instead of |w|"):
+        check_l1_penalty(lambda m: sum(p.sum() for n, p in m.named_parameters() if n.endswith("weight")) * 0)

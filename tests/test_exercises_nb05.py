@@ -48,3 +48,37 @@ def test_not_implemented_is_reported(capsys):
         result = run_check(name, lambda: check(todo))
         assert not result and "not implemented" in result.message
     assert capsys.readouterr().out.count("✘") == 2
+
+
+def test_a_correct_answer_in_float64_passes():
+    assert run_check("mean", lambda: check_masked_mean_pool(lambda f, n: masked_mean_pool(f.double(), n)))
+    assert run_check("last", lambda: check_last_valid_output(lambda o, n: last_valid_output(o.double(), n)))
+
+
+def test_typical_mistakes_are_named():
+    def divided_by_t(features, lengths):
+        mask = (torch.arange(features.shape[1])[None, :] < lengths[:, None]).float()
+        return (features * mask[:, :, None]).sum(1) / features.shape[1]
+
+    def one_too_far(outputs, lengths):
+        return outputs[torch.arange(len(lengths)), lengths]
+
+    def one_too_early(outputs, lengths):
+        return outputs[torch.arange(len(lengths)), lengths - 2]
+
+    def padding_summed(features, lengths):
+        return features.sum(1) / lengths[:, None]
+
+    assert "divided by T" in run_check("mean", lambda: check_masked_mean_pool(divided_by_t)).message
+    assert "padding frames are in your sum" in run_check("mean", lambda: check_masked_mean_pool(padding_summed)).message
+    assert "you read index lengths[b]" in run_check("last", lambda: check_last_valid_output(one_too_far)).message
+    assert "lengths[b] - 2" in run_check("last", lambda: check_last_valid_output(one_too_early)).message
+
+
+def test_the_constructed_batch_has_the_answers_it_claims():
+    from course_utils.exercises.nb05 import LAST, MEANS, _padded_batch
+
+    padded, lengths = _padded_batch()
+    assert torch.allclose(masked_mean_pool(padded, lengths), MEANS)
+    assert torch.equal(last_valid_output(padded, lengths), LAST)
+    assert int(lengths.max()) < padded.shape[1]  # an index one too far is padding, not out of range

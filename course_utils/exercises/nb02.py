@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Callable
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from ..checks import CheckFailed
-from ..inspection import conv_output_size
 
 # (size, kernel_size, stride, padding): the seed's layers, then cases that catch the usual slips.
 OUTPUT_SIZE_CASES = (
@@ -22,26 +23,41 @@ OUTPUT_SIZE_CASES = (
 )
 
 
+def _pytorch_output_size(size: int, kernel_size: int, stride: int, padding: int) -> int:
+    """The size PyTorch itself produces: slide a convolution over a blank image of that size
+    (max pooling follows the same rule)."""
+    blank, kernel = torch.zeros(1, 1, size, size), torch.zeros(1, 1, kernel_size, kernel_size)
+    return F.conv2d(blank, kernel, stride=stride, padding=padding).shape[-1]
+
+
 def check_output_size(output_size: Callable[..., int]) -> None:
     """``output_size(size, kernel_size, stride, padding)`` must follow the formula of ``nn.Conv2d``
     and ``nn.MaxPool2d``. Introduced in 02_cnn_training.
     """
     for size, kernel_size, stride, padding in OUTPUT_SIZE_CASES:
         got = output_size(size, kernel_size, stride, padding)
-        expected = conv_output_size(size, kernel_size, stride, padding)
+        expected = _pytorch_output_size(size, kernel_size, stride, padding)
         call = f"output_size({size}, kernel_size={kernel_size}, stride={stride}, padding={padding})"
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = got.item()
-        if isinstance(got, float):
+        if isinstance(got, numbers.Real) and not isinstance(got, numbers.Integral):
             raise CheckFailed(f"{call} returned the float {got}; a size is an int: use // (floor division)")
-        if isinstance(got, bool) or not isinstance(got, int):
+        if isinstance(got, bool) or not isinstance(got, numbers.Integral):
             raise CheckFailed(f"{call} must return an int, got {type(got).__name__} {got!r}")
+        got = int(got)  # numpy's integers (np.floor_divide gives np.int64) are ints too
         if got != expected:
+            span = size + 2 * padding - kernel_size
             hint = ""
             if padding and got == (size - kernel_size) // stride + 1:
                 hint = " Did you forget the 2 * padding?"
-            elif stride > 1 and got == size + 2 * padding - kernel_size + 1:
+            elif stride > 1 and got == span + 1:
                 hint = " Did you forget to divide by the stride?"
+            elif span % stride and got == -(-span // stride) + 1:
+                hint = " Did you round up? Sizes round down: use // (floor division)."
+            elif got == expected - 1:
+                hint = " One too few: did you forget the + 1 (the window's first position counts too)?"
+            elif got == expected + 1:
+                hint = " One too many: add 1 once, after the floor division: (size + 2p - k) // s + 1."
             raise CheckFailed(f"{call} returned {got}, expected {expected}.{hint}")
 
 
@@ -76,14 +92,18 @@ def check_bn_convnet(make_model: Callable[[], nn.Module]) -> None:
         raise CheckFailed(f"the forward pass on a (4, 3, 32, 32) batch failed: {error}") from error
     if tuple(logits.shape) != (4, 10):
         raise CheckFailed(f"a (4, 3, 32, 32) batch must give (4, 10) logits, got {tuple(logits.shape)}")
-    # In training mode each channel after a BatchNorm2d has batch mean ~0: check the first one is used.
-    seen: list[torch.Tensor] = []
-    handle = norms[0].register_forward_hook(lambda m, i, o: seen.append(o))
+    # Each BatchNorm2d must be called in forward(), on the output of the convolution before it.
+    calls: dict[int, int] = {0: 0, 1: 0}
+    handles = [norm.register_forward_hook(lambda m, i, o, k=k: calls.__setitem__(k, calls[k] + 1))
+               for k, norm in enumerate(norms)]
     try:
         model.train()
         model(x)
     finally:
-        handle.remove()
+        for handle in handles:
+            handle.remove()
         model.eval()
-    if not seen:
-        raise CheckFailed("the first BatchNorm2d is never called in forward(): use it after conv1")
+    for k, conv_name in enumerate(("conv1", "conv2")):
+        if not calls[k]:
+            raise CheckFailed(f"the BatchNorm2d({norms[k].num_features}) is defined but never called in forward(): "
+                              f"apply it to the output of {conv_name}, before the ReLU")

@@ -1,35 +1,41 @@
 """Automatic checks of the exercises of 03_regularization.
 
-Each check calls the learner's function on small inputs, compares with the reference in
-:mod:`course_utils.solutions.nb03` and raises :class:`CheckFailed` naming the likely mistake.
+Each check calls the learner's function on small hand-made cases whose answers were worked out
+by hand (written below), and raises :class:`CheckFailed` naming the likely mistake.
 """
 
 from __future__ import annotations
 
+import numbers
 from typing import Callable, Sequence
 
 import torch
 import torch.nn as nn
 
 from ..checks import CheckFailed
-from ..solutions import nb03 as reference
 
 __all__ = ["check_l1_penalty", "check_early_stopping_epochs"]
 
 
 def _tiny_model() -> nn.Module:
-    generator = torch.Generator().manual_seed(3)
-    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(8, 3))
+    """A convolution and a linear layer with hand-picked values: weights 1, -2, 0.5, -0.5 and 3, -1
+    (sum of |w| = 8, sum of w^2 = 15.5, 6 weights), biases 7 and -4 (with them, sum of |p| = 19)."""
+    model = nn.Sequential(nn.Conv2d(1, 1, 2), nn.Flatten(), nn.Linear(2, 1))
     with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(torch.randn(p.shape, generator=generator))
+        model[0].weight.copy_(torch.tensor([[[[1.0, -2.0], [0.5, -0.5]]]]))
+        model[0].bias.fill_(7.0)
+        model[2].weight.copy_(torch.tensor([[3.0, -1.0]]))
+        model[2].bias.fill_(-4.0)
     return model
+
+
+L1_OF_WEIGHTS, L1_WITH_BIASES, SQUARES, WEIGHT_COUNT = 8.0, 19.0, 15.5, 6
 
 
 def check_l1_penalty(l1_penalty: Callable[[nn.Module], torch.Tensor]) -> None:
     """Check ``l1_penalty(model) -> sum |w|`` over weights only (not biases), differentiable."""
     model = _tiny_model()
-    expected = reference.l1_penalty(model).item()
+    expected = L1_OF_WEIGHTS
     out = l1_penalty(model)
     if not isinstance(out, torch.Tensor):
         raise CheckFailed(
@@ -39,15 +45,14 @@ def check_l1_penalty(l1_penalty: Callable[[nn.Module], torch.Tensor]) -> None:
     if out.numel() != 1:
         raise CheckFailed(f"l1_penalty must return one number, got shape {tuple(out.shape)}")
     value = out.item()
-    everything = sum(p.abs().sum() for p in model.parameters()).item()
-    squares = sum(p.pow(2).sum() for n, p in model.named_parameters() if n.endswith("weight")).item()
-    count = sum(p.numel() for n, p in model.named_parameters() if n.endswith("weight"))
-    if abs(value - everything) < 1e-4:
+    if abs(value - L1_WITH_BIASES) < 1e-4:
         raise CheckFailed("l1_penalty also sums the biases; penalize only the weights (parameters named '...weight')")
-    if abs(value - squares) < 1e-4 or abs(value - squares / 2) < 1e-4:
+    if abs(value - SQUARES) < 1e-4 or abs(value - SQUARES / 2) < 1e-4:
         raise CheckFailed("l1_penalty sums squared weights: that is L2. L1 sums absolute values |w|")
-    if abs(value - expected / count) < 1e-6:
+    if abs(value - expected / WEIGHT_COUNT) < 1e-6:
         raise CheckFailed("l1_penalty returns the MEAN of |w|; the L1 penalty is the SUM")
+    if abs(value) < 1e-6:
+        raise CheckFailed("l1_penalty gives 0 on a model whose weights are not zero: did you sum w instead of |w|?")
     if abs(value - expected) > 1e-4 * max(1.0, abs(expected)):
         raise CheckFailed(f"l1_penalty gives {value:.4f} on a small test model, expected {expected:.4f}")
     if not out.requires_grad:
@@ -62,12 +67,13 @@ def check_l1_penalty(l1_penalty: Callable[[nn.Module], torch.Tensor]) -> None:
         raise CheckFailed("the gradient of l1_penalty with respect to a weight should be sign(w)")
 
 
-_CASES: list[tuple[list[float], int, float]] = [
-    ([1.0, 0.8, 0.9, 0.85, 0.95, 0.7], 2, 0.0),  # stops after epoch 4, best epoch 2
-    ([1.0, 0.9, 0.8, 0.7], 2, 0.0),  # never stops: the last epoch
-    ([1.0, 1.0, 1.0], 2, 0.0),  # equal is not an improvement
-    ([1.0, 0.95, 0.94, 0.8, 0.79], 2, 0.1),  # min_delta: small gains do not count
-    ([2.0, 1.5, 1.6, 1.4, 1.7, 1.8, 1.9], 3, 0.0),  # the counter resets after an improvement
+# (val_losses, patience, min_delta) -> (best_epoch, stop_epoch), worked out by hand, 1-based.
+_CASES: list[tuple[list[float], int, float, tuple[int, int]]] = [
+    ([1.0, 0.8, 0.9, 0.85, 0.95, 0.7], 2, 0.0, (2, 4)),  # epochs 3 and 4 do not improve: stop after 4
+    ([1.0, 0.9, 0.8, 0.7], 2, 0.0, (4, 4)),  # never stops: the last epoch
+    ([1.0, 1.0, 1.0], 2, 0.0, (1, 3)),  # equal is not an improvement
+    ([1.0, 0.95, 0.94, 0.8, 0.79], 2, 0.1, (1, 3)),  # min_delta: gains of 0.05 and 0.01 do not count
+    ([2.0, 1.5, 1.6, 1.4, 1.7, 1.8, 1.9], 3, 0.0, (4, 7)),  # the counter resets after an improvement
 ]
 
 
@@ -75,12 +81,16 @@ def check_early_stopping_epochs(
     early_stopping_epochs: Callable[[Sequence[float], int, float], tuple[int, int]]
 ) -> None:
     """Check ``early_stopping_epochs(val_losses, patience, min_delta) -> (best_epoch, stop_epoch)``, 1-based."""
-    for losses, patience, min_delta in _CASES:
-        expected = reference.early_stopping_epochs(losses, patience, min_delta)
+    for losses, patience, min_delta, expected in _CASES:
         out = early_stopping_epochs(list(losses), patience, min_delta)
+        if out is None:
+            raise CheckFailed("early_stopping_epochs returned None: end it with `return best_epoch, stop_epoch` "
+                              "(also after the loop, when patience never runs out)")
         if not isinstance(out, tuple) or len(out) != 2:
             raise CheckFailed(f"early_stopping_epochs must return a tuple (best_epoch, stop_epoch), got {out!r}")
-        got = tuple(int(v) for v in out)
+        if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in out):
+            raise CheckFailed(f"best_epoch and stop_epoch are epoch numbers (ints), got {out!r}")
+        got = (int(out[0]), int(out[1]))
         if got == expected:
             continue
         where = f"for val_losses={losses}, patience={patience}, min_delta={min_delta}"

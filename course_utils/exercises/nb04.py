@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Callable
 
 import torch
-from torchvision.transforms.v2 import functional as TF
 
 from ..checks import CheckFailed
 
-__all__ = ["pipeline_target", "check_pipeline", "check_random_vflip"]
+__all__ = ["check_pipeline", "check_random_vflip"]
 
 
 def _test_photo() -> torch.Tensor:
@@ -22,15 +21,19 @@ def _test_photo() -> torch.Tensor:
     return photo
 
 
-def pipeline_target(image: torch.Tensor) -> torch.Tensor:
-    """The output the pipeline of exercise 1 must produce: flip left-right, rotate 90° counter-
-    clockwise, keep the central 96x96."""
-    return TF.center_crop(TF.rotate(TF.horizontal_flip(image), 90.0), [96, 96])
+def _expected_output(image: torch.Tensor) -> torch.Tensor:
+    """What exercise 1's pipeline must produce, by index arithmetic rather than transforms:
+    reversing the columns is a left-right flip, ``torch.rot90`` turns counter-clockwise, and the
+    central 96x96 is a slice."""
+    turned = torch.rot90(image.flip(-1), k=1, dims=(-2, -1))
+    top, left = (turned.shape[-2] - 96) // 2, (turned.shape[-1] - 96) // 2
+    return turned[..., top : top + 96, left : left + 96]
 
 
 def check_pipeline(make_pipeline: Callable[[], Callable[[torch.Tensor], torch.Tensor]]) -> None:
     """Exercise 1: ``make_pipeline()`` returns a transform whose output on a photo equals
-    :func:`pipeline_target`, the same every call (no randomness left)."""
+    a left-right flip, then a 90° counter-clockwise turn, then the central 96x96, the same every
+    call (no randomness left)."""
     image = _test_photo()
     pipeline = make_pipeline()
     if not callable(pipeline):
@@ -39,7 +42,7 @@ def check_pipeline(make_pipeline: Callable[[], Callable[[torch.Tensor], torch.Te
             f"got {type(pipeline).__name__}"
         )
     out = pipeline(image)
-    target = pipeline_target(image)
+    target = _expected_output(image)
     if not isinstance(out, torch.Tensor):
         raise CheckFailed(f"the pipeline must return a tensor, got {type(out).__name__}")
     if out.shape != target.shape:
@@ -56,7 +59,7 @@ def check_pipeline(make_pipeline: Callable[[], Callable[[torch.Tensor], torch.Te
                 "use p=1.0 for the flip and degrees=(90, 90) for the rotation"
             )
         return
-    mirrored = TF.center_crop(TF.horizontal_flip(TF.rotate(image, 90.0)), [96, 96])
+    mirrored = _expected_output(image).flip((-2, -1))  # = rotate first, then flip; or turn clockwise
     if torch.equal(out, mirrored):
         raise CheckFailed(
             "your output is the target mirrored: either you rotated before flipping (the order matters: flip, "

@@ -6,19 +6,30 @@ from typing import Callable
 
 import torch
 
-from ..checks import CheckFailed, expect_close
-from ..solutions import nb05 as reference
+from ..checks import CheckFailed, expect_close, tolerance_for
 
 __all__ = ["check_masked_mean_pool", "check_last_valid_output"]
 
 
+# A padded batch built so that the answers are known by construction: T = 5 steps, clip lengths
+# 4, 1, 3, 2 (no clip fills all 5, so an index one too far lands on padding, not out of range).
+LENGTHS = (4, 1, 3, 2)
+STEPS = 5
+MEANS = torch.tensor([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0], [-0.5, 2.0, 4.0], [2.5, -3.0, 1.5]])
+LAST = torch.tensor([[7.0, -1.0, 2.0], [3.0, 0.0, -1.0], [-6.0, 5.0, 0.25], [0.0, 9.0, -4.0]])
+PADDING = 50.0  # padding at step t holds PADDING + t: far from real values, and different at each step
+
+
 def _padded_batch() -> tuple[torch.Tensor, torch.Tensor]:
-    generator = torch.Generator().manual_seed(5)
-    lengths = torch.tensor([4, 1, 3, 2])
-    values = torch.randn(4, 4, 3, generator=generator)
-    # Padding frames hold a large value, so an answer that averages or reads them is far off.
-    padded = torch.where(torch.arange(4)[None, :, None] < lengths[:, None, None], values, torch.full_like(values, 50.0))
-    return padded, lengths
+    """Features ``(4, 5, 3)``: clip b's real frames average to ``MEANS[b]`` and end with ``LAST[b]``
+    (the frames before the last share what is left of the sum equally); padding at step t holds
+    ``PADDING + t``."""
+    padded = (PADDING + torch.arange(STEPS, dtype=torch.float32))[None, :, None].repeat(len(LENGTHS), 1, 3)
+    for b, length in enumerate(LENGTHS):
+        padded[b, length - 1] = LAST[b]
+        if length > 1:
+            padded[b, : length - 1] = (MEANS[b] * length - LAST[b]) / (length - 1)
+    return padded, torch.tensor(LENGTHS)
 
 
 def _answer_on_padded_batch(
@@ -30,7 +41,7 @@ def _answer_on_padded_batch(
     answer = fn(padded.clone(), lengths.clone())
     if not isinstance(answer, torch.Tensor):
         raise CheckFailed(f"return a tensor, got {type(answer).__name__}")
-    if answer.shape != (4, 3):
+    if answer.shape != (len(LENGTHS), 3):
         raise CheckFailed(wrong_shape.format(shape=tuple(answer.shape)))
     return padded, lengths, answer
 
@@ -39,17 +50,28 @@ def check_masked_mean_pool(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tens
     """Check ``fn(features (B, T, F), lengths (B,)) -> (B, F)``: the mean over real frames only."""
     features, lengths, answer = _answer_on_padded_batch(
         fn, "the pooled features have shape {shape}, expected (B, F) = (4, 3): average over the time dimension (dim=1)")
-    if torch.allclose(answer, features.mean(1), atol=1e-4):
+    answer = answer.double()  # any float dtype may answer; compare in float64
+    tolerance = tolerance_for(answer, 1e-6)
+    lengths_f = lengths.double()[:, None]
+    if torch.allclose(answer, features.double().mean(1), atol=tolerance):
         raise CheckFailed("you averaged over all T frames, padding included: only the first lengths[b] frames are real")
-    expect_close(answer, reference.masked_mean_pool(features, lengths), "the pooled features", atol=1e-4)
+    if torch.allclose(answer, MEANS.double() * lengths_f / STEPS, atol=tolerance):
+        raise CheckFailed("you summed the real frames but divided by T, the padded length: divide by lengths[b]")
+    if torch.allclose(answer, features.double().sum(1) / lengths_f, atol=tolerance):
+        raise CheckFailed("the padding frames are in your sum: multiply by the mask (or zero them) before summing")
+    expect_close(answer, MEANS, "the pooled features", atol=tolerance)
 
 
 def check_last_valid_output(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Check ``fn(outputs (B, T, H), lengths (B,)) -> (B, H)``: the output at each last real frame."""
     outputs, lengths, answer = _answer_on_padded_batch(fn, "the result has shape {shape}, expected (B, H) = (4, 3)")
-    if torch.allclose(answer, outputs[:, -1], atol=1e-6):
+    answer = answer.double()
+    if torch.equal(answer, outputs[:, -1].double()):
         raise CheckFailed("you took the last time step for every clip; for padded clips it is padding: "
                           "use index lengths[b] - 1")
-    if torch.allclose(answer, outputs[torch.arange(4), lengths.clamp(max=3)], atol=1e-6):
-        raise CheckFailed("off by one: the last real frame of a clip of length L is at index L - 1")
-    expect_close(answer, reference.last_valid_output(outputs, lengths), "the last real outputs", atol=1e-6)
+    if torch.equal(answer, outputs[torch.arange(len(LENGTHS)), lengths].double()):
+        raise CheckFailed("off by one: you read index lengths[b], which is padding; the last real frame of a clip "
+                          "of length L is at index L - 1")
+    if torch.equal(answer, outputs[torch.arange(len(LENGTHS)), lengths - 2].double()):
+        raise CheckFailed("off by one: index lengths[b] - 2 is the frame before the last real one; use lengths[b] - 1")
+    expect_close(answer, LAST, "the last real outputs", atol=1e-6)
