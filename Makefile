@@ -10,18 +10,23 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup lab lint test this-cpu-stream other-cpu-stream unit browser nbval nbval-variants mutations benchmark execute runtime slides student pretrain clean lock
 
-$(STAMP): requirements.lock pyproject.toml
+# JupyterLab in the course's environment works offline: tools/jupyter_lab_config.json (copied into
+# the environment's own config folder) turns off the extension manager's PyPI queries, the news feed
+# and the update check.
+$(STAMP): requirements.lock pyproject.toml tools/jupyter_lab_config.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (feature-extraction course)"
+	mkdir -p $(VENV)/etc/jupyter && cp tools/jupyter_lab_config.json $(VENV)/etc/jupyter/jupyter_lab_config.json
 	touch $(STAMP)
 
 setup: $(STAMP)
 
+# Containers often run as root, which JupyterLab refuses unless told it is meant.
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Other learners' CPUs, emulated on this one (set before the kernel starts): ATen's scalar kernels,
 # oneDNN without AVX, MKL's compatible path. Each changes the bits of every trained model, and the
@@ -94,8 +99,9 @@ lock: setup
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.10 --custom-compile-command "make lock" --quiet -o requirements.lock
 	$(BIN)/python tools/write_environment.py
 
+# Never touches student/: those notebooks are the students' work.
 clean:
-	rm -rf $(VENV) data/*.npz data/*.json slides student
+	rm -rf $(VENV) data/*.npz data/*.json slides
 	find data -name "*.pt" ! -name "*.shipped.pt" -delete
 
 runtime: setup

@@ -2,7 +2,10 @@
 both agree with pyproject.toml's ranges; the running environment is the lock."""
 
 import importlib.util
+import os
 import re
+import subprocess
+import sys
 
 try:
     import tomllib
@@ -214,3 +217,23 @@ def test_the_sample_video_package_is_locked_installed_and_checked():
     assert metadata.distribution(SAMPLE_VIDEO_PACKAGE).metadata["License"] == "BSD"
     for name in SAMPLE_VIDEOS:
         sample_video_path(name)  # checks the file's recorded sha256
+
+
+def test_make_lab_runs_as_root_and_make_clean_keeps_student_work():
+    makefile = (ROOT / "Makefile").read_text()
+    as_root = subprocess.run(["make", "-n", "--always-make", "lab"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.splitlines()[-1]
+    assert as_root.endswith("--allow-root") == (os.geteuid() == 0), as_root
+    clean = _recipe(makefile, "clean")
+    assert "student" not in clean, "make clean must never delete the students' notebooks"
+
+
+def test_jupyterlab_is_configured_to_stay_offline():
+    import json
+
+    config = json.loads((ROOT / "tools" / "jupyter_lab_config.json").read_text())["LabApp"]
+    assert config == {"extension_manager": "readonly", "news_url": None,
+                      "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"}
+    assert "cp tools/jupyter_lab_config.json $(VENV)/etc/jupyter/" in (ROOT / "Makefile").read_text()
+    installed = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_lab_config.json"
+    assert json.loads(installed.read_text())["LabApp"] == config, "run make setup"

@@ -76,3 +76,32 @@ def test_slides_build_for_every_notebook(tmp_path):
         html = deck.read_text(encoding="utf-8")
         headings = sum(1 for c in nbformat.read(path, as_version=4).cells if slide_type(c) == "slide")
         assert "reveal" in html.lower() and html.count("<section") >= headings
+
+
+def test_make_student_never_overwrites_an_edited_student_notebook(tmp_path):
+    from tools.classroom import MANIFEST, write_student_notebook
+
+    teacher = tmp_path / "01_x.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def f():\n    # BEGIN SOLUTION\n    return 1\n"
+                                                                  "    # END SOLUTION\n")])
+    nbformat.write(nb, teacher)
+    out = tmp_path / "student"
+    assert "1 exercise solution(s) removed" in write_student_notebook(teacher, out)
+    written = (out / teacher.name).read_text()
+    assert "NotImplementedError" in written and (out / MANIFEST).is_file()
+    # unedited: refreshed when the teacher's notebook changes
+    nb.cells.append(nbformat.v4.new_markdown_cell("new section"))
+    nbformat.write(nb, teacher)
+    assert "removed" in write_student_notebook(teacher, out)
+    assert "new section" in (out / teacher.name).read_text()
+    # edited by the student: kept, and said so
+    edited = (out / teacher.name).read_text().replace("NotImplementedError", "return 1  # my answer")
+    (out / teacher.name).write_text(edited)
+    message = write_student_notebook(teacher, out)
+    assert message.startswith("kept") and "delete it to get a fresh copy" in message
+    assert (out / teacher.name).read_text() == edited
+    # a file that make student never wrote is kept too
+    (out / "02_y.ipynb").write_text("{}")
+    teacher2 = tmp_path / "02_y.ipynb"
+    nbformat.write(nb, teacher2)
+    assert write_student_notebook(teacher2, out).startswith("kept") and (out / "02_y.ipynb").read_text() == "{}"

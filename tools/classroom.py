@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import glob
+import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -15,7 +17,8 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["slide_type", "tag_slides", "strip_solutions", "student_version", "SOLUTION_PLACEHOLDER"]
+__all__ = ["slide_type", "tag_slides", "strip_solutions", "student_version", "write_student_notebook",
+           "SOLUTION_PLACEHOLDER", "MANIFEST"]
 
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 SOLUTION_PLACEHOLDER = 'raise NotImplementedError("exercise: write your solution here")'
@@ -87,6 +90,38 @@ def student_version(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, i
     return student, exercises
 
 
+# What `make student` wrote last, name -> sha256: a student notebook whose bytes still match was not
+# edited and may be refreshed; any other existing file is the student's work and is never replaced.
+MANIFEST = ".generated.json"
+
+
+def _sha256(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+def write_student_notebook(path: Path, out: Path) -> str:
+    """Write the student version of the notebook ``path`` into the folder ``out``, unless a file of
+    that name exists there that ``make student`` did not write or that was edited since: that one
+    is kept. Returns a line saying which happened. Introduced in 00_setup_and_tour.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    manifest_path = out / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    target = out / path.name
+    if target.exists() and manifest.get(path.name) != _sha256(target.read_bytes()):
+        return f"kept {target}: it was edited (or not written by make student); delete it to get a fresh copy"
+    student, exercises = student_version(nbformat.read(path, as_version=4))
+    payload = (nbformat.writes(student) + "\n").encode("utf-8")
+    for file, data in ((target, payload), (manifest_path, None)):
+        if data is None:
+            manifest[path.name] = _sha256(payload)
+            data = (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8")
+        temporary = file.with_name(f".{file.name}.tmp")
+        temporary.write_bytes(data)
+        temporary.replace(file)  # atomic: a reader never sees half a notebook
+    return f"{target}: {exercises} exercise solution(s) removed"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["tag-slides", "slides", "student"])
@@ -105,11 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "slides", "--output-dir", str(out),
                             str(path)], check=True)
         else:
-            out = Path(args.out or "student")
-            out.mkdir(exist_ok=True)
-            student, exercises = student_version(nb)
-            nbformat.write(student, out / path.name)
-            print(f"{out / path.name}: {exercises} exercise solution(s) removed")
+            print(write_student_notebook(path, Path(args.out or "student")))
     return 0
 
 
