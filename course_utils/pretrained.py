@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from .augment import BatchAugment
 from .datasets.photo_digits import SOURCE_CLASSES, TransferSplits, transfer_splits
 from .loading import BatchLoader
-from .storage import CheckpointError, data_dir, load_checkpoint, save_checkpoint
+from .storage import CheckpointError, data_dir, load_checkpoint, save_checkpoint, shipped_dir
 from .training import fit, image_accuracy
 
 __all__ = [
@@ -148,8 +148,9 @@ def pretrain(epochs: int | None = None, seed: int | None = None, splits: Transfe
 
 def _course_state(root: Path, rebuild: bool = True) -> dict[str, torch.Tensor]:
     """The pretrained weights: the shipped file, else a rebuilt one, else pretrain now and save."""
-    for name, sha in ((CHECKPOINT_NAME, CHECKPOINT_SHA256), (REBUILT_NAME, None)):
-        path = root / name
+    candidates = [(root / CHECKPOINT_NAME, CHECKPOINT_SHA256), (shipped_dir() / CHECKPOINT_NAME, CHECKPOINT_SHA256),
+                  (root / REBUILT_NAME, None)]
+    for path, sha in dict.fromkeys(candidates):  # the shipped file is read from data/ even when it is read-only
         if path.exists():
             try:
                 return load_checkpoint(path, sha)

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import sys
 import tempfile
 import warnings
 import zipfile
@@ -25,6 +26,8 @@ __all__ = [
     "CacheError",
     "CheckpointError",
     "data_dir",
+    "shipped_dir",
+    "user_cache_dir",
     "sha256_file",
     "atomic_write_bytes",
     "sidecar_path",
@@ -46,16 +49,69 @@ class CheckpointError(CacheError):
     """A checkpoint is missing, truncated or altered. Introduced in 06_transfer_learning."""
 
 
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data"  # the repository's data/, with the shipped files
+CACHE_FOLDER_NAME = "feature-extraction-course"
+_announced: set[Path] = set()
+
+
+def shipped_dir() -> Path:
+    """The repository's ``data/`` folder, where files that ship with the course (the pretrained
+    checkpoint) are read from, writable or not. Introduced in 06_transfer_learning.
+    """
+    return SHIPPED_DIR
+
+
+def user_cache_dir() -> Path:
+    """The per-user folder for caches and saved models when ``data/`` is read-only: the
+    ``COURSE_CACHE_DIR`` environment variable, else the platform's cache folder
+    (``~/.cache/feature-extraction-course`` on Linux, ``~/Library/Caches/...`` on macOS,
+    ``%LOCALAPPDATA%\\...`` on Windows). Introduced in 00_setup_and_tour.
+    """
+    if os.environ.get("COURSE_CACHE_DIR"):
+        return Path(os.environ["COURSE_CACHE_DIR"]).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / CACHE_FOLDER_NAME
+
+
+def _writable(path: Path) -> bool:
+    """Whether a file can be created in ``path`` (tried, not guessed from permission bits)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            return True
+    except OSError:
+        return False
+
+
 def data_dir(root: str | os.PathLike | None = None) -> Path:
-    """The folder where datasets are built and cached. Introduced in 00_setup_and_tour.
+    """The folder where datasets are built and cached and models saved. Introduced in 00_setup_and_tour.
 
     Order: the ``root`` argument, the ``COURSE_DATA_DIR`` environment variable, then the repository's
-    ``data/`` folder.
+    ``data/`` folder; when ``data/`` is not writable (a shared, read-only install), the per-user
+    :func:`user_cache_dir`, said once per session.
     """
-    if root is None:
-        root = os.environ.get("COURSE_DATA_DIR") or Path(__file__).resolve().parent.parent / "data"
-    path = Path(root)
-    path.mkdir(parents=True, exist_ok=True)
+    chosen = root if root is not None else os.environ.get("COURSE_DATA_DIR")
+    if chosen:
+        path = Path(chosen)
+        if not _writable(path):
+            raise PermissionError(f"cannot write to the data folder {path}: choose a writable folder "
+                                  "(the root argument or COURSE_DATA_DIR)")
+        return path
+    if _writable(SHIPPED_DIR):
+        return SHIPPED_DIR
+    path = user_cache_dir()
+    if not _writable(path):
+        raise PermissionError(f"the course folder's data/ is read-only and the user cache {path} is not writable "
+                              "either: set COURSE_CACHE_DIR (or COURSE_DATA_DIR) to a writable folder")
+    if path not in _announced:
+        _announced.add(path)
+        print(f"note: the course's data/ folder is read-only, so datasets, features and saved models are cached "
+              f"in {path} (set COURSE_CACHE_DIR to choose another folder)", file=sys.stderr)
     return path
 
 

@@ -32,6 +32,7 @@ def test_small_resnet_shapes_and_feature_extractor():
 def test_corrupted_shipped_checkpoint_falls_back_to_rebuilt(tmp_path: Path, monkeypatch):
     cfg = pretrained.PRETRAIN_CONFIG
     good = pretrained.SmallResNet(5, cfg["widths"], cfg["blocks"])
+    monkeypatch.setattr(pretrained, "shipped_dir", lambda: tmp_path)  # the repository's copy is not consulted
     (tmp_path / pretrained.CHECKPOINT_NAME).write_bytes(b"corrupted")
     storage.save_checkpoint(good.state_dict(), tmp_path / pretrained.REBUILT_NAME)
     with warnings.catch_warnings(record=True) as caught:
@@ -139,3 +140,11 @@ def test_lite0_weights_are_checked_and_a_missing_package_is_named(tmp_path, monk
 def test_same_padding_is_tensorflows(kernel_size, stride, pads):
     # TensorFlow's SAME on an even size: output = size / stride, the odd pixel of padding at the bottom and right
     assert pretrained._same_padding(kernel_size, stride).padding == pads
+
+
+def test_the_shipped_checkpoint_is_read_from_data_even_when_caches_live_elsewhere(tmp_path):
+    """A read-only install caches in a user folder, which has no checkpoint: the shipped one is used."""
+    model = pretrained.load_backbone("course", root=tmp_path)
+    shipped = storage.load_checkpoint(storage.shipped_dir() / pretrained.CHECKPOINT_NAME, pretrained.CHECKPOINT_SHA256)
+    assert torch.equal(model.conv1.weight, shipped["conv1.weight"])
+    assert not (tmp_path / pretrained.REBUILT_NAME).exists()

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +77,56 @@ def test_caches_and_checkpoints_share_one_sidecar_format(tmp_path: Path):
     (tmp_path / "m.json").write_text("[1, 2]")
     with pytest.raises(storage.CheckpointError, match="does not hold a JSON object"):
         storage.load_checkpoint(tmp_path / "m.pt")
+
+
+# ---- a read-only course folder (a shared classroom install)
+
+def test_a_read_only_data_folder_falls_back_to_the_user_cache(tmp_path, monkeypatch, capsys):
+    from course_utils import load_dataset
+
+    read_only = tmp_path / "data"
+    read_only.mkdir()
+    real_writable = storage._writable
+    monkeypatch.setattr(storage, "SHIPPED_DIR", read_only)
+    monkeypatch.setattr(storage, "_writable", lambda path: path != read_only and real_writable(path))
+    monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    assert storage.data_dir() == tmp_path / "cache"
+    assert storage.data_dir() == tmp_path / "cache"
+    message = capsys.readouterr().err
+    assert message.count("read-only") == 1 and "COURSE_CACHE_DIR" in message  # said once, not at every call
+    data = load_dataset("photo_digits")  # built, and saved where it can be
+    assert len(data.train_labels) == 6000 and list(read_only.iterdir()) == []
+    assert (tmp_path / "cache" / "photo_digits_v2.npz").is_file()
+
+
+def test_read_only_everywhere_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(storage, "_writable", lambda path: False)
+    monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
+    with pytest.raises(PermissionError, match="set COURSE_CACHE_DIR"):
+        storage.data_dir()
+    with pytest.raises(PermissionError, match="choose a writable folder"):
+        storage.data_dir(tmp_path)
+
+
+def test_user_cache_dir_follows_the_platform_and_the_override(monkeypatch):
+    monkeypatch.setenv("COURSE_CACHE_DIR", "/somewhere/else")
+    assert storage.user_cache_dir() == Path("/somewhere/else")
+    monkeypatch.delenv("COURSE_CACHE_DIR")
+    monkeypatch.setattr(storage.sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/xdg")
+    assert storage.user_cache_dir() == Path("/xdg/feature-extraction-course")
+    monkeypatch.setattr(storage.sys, "platform", "darwin")
+    assert storage.user_cache_dir() == Path.home() / "Library" / "Caches" / "feature-extraction-course"
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True,
+                    reason="root may write to any folder; the probe is tested with a stand-in above")
+def test_the_writability_probe_on_a_real_read_only_folder(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        assert not storage._writable(folder) and storage._writable(tmp_path)
+    finally:
+        folder.chmod(0o755)
