@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 KERNEL := feature-extraction
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab lint test this-cpu-stream other-cpu-stream unit browser nbval nbval-variants mutations benchmark execute runtime slides student pretrain clean lock
+.PHONY: setup lab lint test student-check this-cpu-stream other-cpu-stream unit browser nbval nbval-variants mutations benchmark execute runtime slides student pretrain clean lock
 
 # JupyterLab in the course's environment works offline: tools/jupyter_lab_config.json (copied into
 # the environment's own config folder) turns off the extension manager's PyPI queries, the news feed
@@ -34,7 +34,7 @@ lab: setup
 # one; make nbval-variants runs all three, one after the other.
 VARIANTS := ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=SSE41 MKL_CBWR=COMPATIBLE
 CI_VARIANT := MKL_CBWR=COMPATIBLE
-UNIT := $(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/test_mutations.py
+UNIT := $(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/test_mutations.py -m "not student_run"
 NBVAL := $(BIN)/python -m pytest --nbval notebooks/
 STREAM_LOG := $(VENV)/other-cpu-stream
 
@@ -113,6 +113,10 @@ slides: setup
 
 student: setup
 	$(BIN)/python -m tools.classroom student
+
+# Every student notebook (solutions removed) run top to bottom: no cell may fail (as long as the notebooks run).
+student-check: setup
+	$(BIN)/python -m pytest tests/test_student_notebooks.py -m student_run
 
 # Rebuild notebook 06's pretrained backbone (data/transfer_resnet_v1.shipped.pt) from scratch, deterministically
 pretrain: setup

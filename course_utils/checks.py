@@ -12,7 +12,8 @@ import torch
 
 __all__ = [
     "require_layout", "require_images", "require_videos", "require_shape", "require_lengths",
-    "CheckFailed", "CheckResult", "run_check", "expect_close", "tolerance_for", "numerical_gradient",
+    "CheckFailed", "CheckResult", "run_check", "expect_close", "tolerance_for", "stand_in_until_done",
+    "exercise_done", "numerical_gradient",
 ]
 
 
@@ -110,6 +111,26 @@ def run_check(name: str, check: Callable[[], None]) -> CheckResult:
         result = CheckResult(name, True, "correct")
     print(f"{'✔' if result.passed else '✘'} {name}: {result.message}")
     return result
+
+
+def stand_in_until_done(result: CheckResult, answer: Callable, stand_in: Callable, stand_in_name: str) -> Callable:
+    """The learner's ``answer`` once its check passed; until then ``stand_in`` (a library function
+    that does the same job, e.g. ``F.cross_entropy``), with one line saying so, so that the cells
+    after an unfinished exercise still run. Introduced in 01_cross_entropy.
+    """
+    if result:
+        return answer
+    print(f"  until {result.name} passes its check, the cells below use {stand_in_name} in its place")
+    return stand_in
+
+
+def exercise_done(result: CheckResult, needed_for: str) -> bool:
+    """Whether an exercise's check passed; if not, one line says what waits for it (``needed_for``),
+    and the cell skips that part instead of failing. Introduced in 02_cnn_training.
+    """
+    if not result:
+        print(f"finish the exercise {result.name} to run {needed_for}; the rest of the notebook goes on without it")
+    return bool(result)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -101,3 +101,21 @@ def test_require_layout_names_rank_dtype_and_hint():
         require_layout(torch.zeros(2), "N, T, F", "x", hint="add a dimension")
     with pytest.raises(ValueError, match="dtype torch.int64"):
         require_layout(torch.zeros(2, 3), "N, F", "x", dtype=torch.int64)
+
+
+def test_stand_in_until_done_says_so_and_exercise_done_skips(capsys):
+    from course_utils.checks import CheckResult, exercise_done, stand_in_until_done
+
+    def mine(x):
+        return x
+
+    def library(x):
+        return -x
+
+    passed, failed = CheckResult("f", True, "correct"), CheckResult("f", False, "not implemented yet")
+    assert stand_in_until_done(passed, mine, library, "library") is mine and capsys.readouterr().out == ""
+    assert stand_in_until_done(failed, mine, library, "torch's library()") is library
+    assert "until f passes its check, the cells below use torch's library() in its place" in capsys.readouterr().out
+    assert exercise_done(passed, "the plot") and capsys.readouterr().out == ""
+    assert not exercise_done(failed, "the plot")
+    assert "finish the exercise f to run the plot" in capsys.readouterr().out
