@@ -237,3 +237,14 @@ def test_jupyterlab_is_configured_to_stay_offline():
     assert "cp tools/jupyter_lab_config.json $(VENV)/etc/jupyter/" in (ROOT / "Makefile").read_text()
     installed = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_lab_config.json"
     assert json.loads(installed.read_text())["LabApp"] == config, "run make setup"
+
+
+def test_the_slide_assets_are_local_and_mathjax_is_locked():
+    for python in PYTHONS:
+        for platform in PLATFORMS:
+            assert lock_pins(python, platform)["jupyter-server-mathjax"] == "0.2.6", (python, platform)
+    assert "BSD" in metadata.distribution("jupyter-server-mathjax").metadata["License"]
+    assets = ROOT / "tools" / "slides" / "assets"
+    for path in ("reveal.js/dist/reveal.js", "reveal.js/plugin/notes/notes.js", "reveal.js/LICENSE",
+                 "requirejs/require.js", "jquery/jquery.min.js", "jquery/LICENSE.txt"):
+        assert (assets / path).is_file(), path

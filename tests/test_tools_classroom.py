@@ -65,17 +65,28 @@ def test_student_checks_report_missing_solutions_instead_of_crashing(path):
         assert "not implemented yet" in text, f"exercise cell printed {text!r}\n{cell.source[:300]}"
 
 
-def test_slides_build_for_every_notebook(tmp_path):
-    """`make slides` builds one reveal.js deck per notebook; here into a temporary folder."""
+def test_slides_build_a_teacher_and_a_student_deck_per_notebook_with_local_assets(tmp_path):
+    """`make slides` builds two reveal.js decks per notebook, here into a temporary folder; every
+    script and style sheet they load lies in the folder (tests/browser/test_slides_offline.py opens
+    one with the network blocked)."""
+    import re
+
     from tools.classroom import main
 
     assert main(["slides", "--out", str(tmp_path)]) == 0
     for path in NOTEBOOKS:
-        deck = tmp_path / f"{path.stem}.slides.html"
-        assert deck.exists(), f"no deck for {path.name}"
-        html = deck.read_text(encoding="utf-8")
         headings = sum(1 for c in nbformat.read(path, as_version=4).cells if slide_type(c) == "slide")
-        assert "reveal" in html.lower() and html.count("<section") >= headings
+        for suffix in (".slides.html", ".student.slides.html"):
+            deck = tmp_path / f"{path.stem}{suffix}"
+            assert deck.exists(), f"no deck {deck.name}"
+            html = deck.read_text(encoding="utf-8")
+            assert "reveal" in html.lower() and html.count("<section") >= headings
+            loaded = re.findall(r'(?:src|href)="([^"#][^"]*)"', html) + re.findall(r'"(assets/[^"]+\.js)"', html)
+            local = [url.split("?")[0] for url in loaded if not url.startswith("data:")]
+            assert local and all((tmp_path / url).is_file() for url in local), [u for u in local
+                                                                               if not (tmp_path / u).is_file()]
+        student = (tmp_path / f"{path.stem}.student.slides.html").read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in student and "NotImplementedError" in student  # code is highlighted: no exact line
 
 
 def test_make_student_never_overwrites_an_edited_student_notebook(tmp_path):

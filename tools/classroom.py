@@ -2,6 +2,12 @@
 
 ``python -m tools.classroom tag-slides|slides|student [notebooks ...]`` (``make slides``,
 ``make student``). Introduced in 00_setup_and_tour.
+
+The decks work offline: reveal.js, require.js and jQuery come from ``tools/slides/assets`` (vendored,
+see its README), MathJax from the installed package ``jupyter-server-mathjax``; ``slides`` copies them
+to ``slides/assets/`` beside the decks, so the folder can be handed out as it is. Each notebook gets
+a teacher deck (``NN_x.slides.html``, with solutions and outputs) and a student deck
+(``NN_x.student.slides.html``, solutions removed, no outputs).
 """
 
 from __future__ import annotations
@@ -11,14 +17,13 @@ import glob
 import hashlib
 import json
 import re
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
 import nbformat
 
 __all__ = ["slide_type", "tag_slides", "strip_solutions", "student_version", "write_student_notebook",
-           "SOLUTION_PLACEHOLDER", "MANIFEST"]
+           "build_decks", "SOLUTION_PLACEHOLDER", "MANIFEST"]
 
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 SOLUTION_PLACEHOLDER = 'raise NotImplementedError("exercise: write your solution here")'
@@ -122,6 +127,55 @@ def write_student_notebook(path: Path, out: Path) -> str:
     return f"{target}: {exercises} exercise solution(s) removed"
 
 
+SLIDES = Path(__file__).resolve().parent / "slides"
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"  # the configuration jupyter-server-mathjax ships
+
+
+def _mathjax_dir() -> Path:
+    try:
+        import jupyter_server_mathjax
+    except ImportError as missing:
+        raise SystemExit("the offline decks need MathJax from the package jupyter-server-mathjax: run `make setup`, "
+                         "or `pip install jupyter-server-mathjax==0.2.6`") from missing
+    return Path(jupyter_server_mathjax.__file__).parent / "static"
+
+
+def _slides_exporter():
+    from nbconvert import SlidesExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TemplateExporter.extra_template_basedirs = [str(SLIDES / "template")]
+    config.SlidesExporter.template_name = "reveal_offline"
+    config.SlidesExporter.reveal_url_prefix = "assets/reveal.js"
+    config.SlidesExporter.reveal_theme = "white"
+    config.SlidesExporter.require_js_url = "assets/requirejs/require.js"
+    config.SlidesExporter.jquery_url = "assets/jquery/jquery.min.js"
+    config.SlidesExporter.mathjax_url = f"assets/mathjax/MathJax.js?config={MATHJAX_CONFIG}"
+    return SlidesExporter(config=config)
+
+
+def build_decks(paths: list[Path], out: Path) -> list[Path]:
+    """A teacher deck and a student deck per notebook into ``out``, with every asset copied to
+    ``out/assets`` (nothing is loaded from the network). Returns the decks written.
+    Introduced in 00_setup_and_tour.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(SLIDES / "assets", out / "assets", dirs_exist_ok=True)
+    shutil.copytree(_mathjax_dir(), out / "assets" / "mathjax", dirs_exist_ok=True)
+    exporter, written = _slides_exporter(), []
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        for suffix, version in ((".slides.html", nb), (".student.slides.html", student_version(nb)[0])):
+            html, _ = exporter.from_notebook_node(version, resources={"metadata": {"name": path.stem}})
+            if "https://" in "".join(re.findall(r'(?:src|href)="([^"]+)"', html)):
+                raise RuntimeError(f"{path.name}: the deck still loads something from the network")
+            target = out / (path.stem + suffix)
+            target.write_text(html, encoding="utf-8")
+            written.append(target)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["tag-slides", "slides", "student"])
@@ -135,10 +189,8 @@ def main(argv: list[str] | None = None) -> int:
             nbformat.write(tag_slides(nb), path)
             print(f"tagged {path}")
         elif args.command == "slides":
-            out = Path(args.out or "slides")
-            out.mkdir(exist_ok=True)
-            subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "slides", "--output-dir", str(out),
-                            str(path)], check=True)
+            for deck in build_decks([path], Path(args.out or "slides")):
+                print(f"wrote {deck}")
         else:
             print(write_student_notebook(path, Path(args.out or "student")))
     return 0
