@@ -1,8 +1,8 @@
 """Measure how much each claim and each Summary value of a notebook moves with the seed and with
 the CPU kernel path: the evidence behind every threshold in the notebooks (maintainer tool).
 
-    python tools/claim_spread.py notebooks/05_video_lstm.ipynb --seeds 0 1 2 3 4 --settings all
-    python tools/claim_spread.py notebooks/05_video_lstm.ipynb --table   # table of what was recorded
+    python -m tools.claim_spread notebooks/05_video_lstm.ipynb --seeds 0 1 2 3 4 --settings all
+    python -m tools.claim_spread notebooks/05_video_lstm.ipynb --table   # table of what was recorded
 
 Each run executes the whole notebook in a fresh course kernel with COURSE_SEED_OFFSET=<seed> and
 the setting's environment variables (set before the kernel starts, so PyTorch picks its kernels
@@ -12,7 +12,7 @@ entry per seed and setting; a rerun replaces its entry, and each records COURSE_
 source of rounding differences), and --table prints a markdown table: one row per claim, one column
 per run, then min and max, every value judged by the range the stored outputs print.
 
-    python tools/claim_spread.py notebooks/05_video_lstm.ipynb --stored  # record the stored outputs too
+    python -m tools.claim_spread notebooks/05_video_lstm.ipynb --stored  # record the stored outputs too
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from course_utils.claims import in_range
+from tools.runtime import scratch_data
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "tools" / "spread"
@@ -67,6 +68,8 @@ def execute(path: Path, seed: int, setting: str) -> tuple[dict[str, dict], float
            **SETTINGS[setting]}
     jupyter = Path(sys.executable).with_name("jupyter")
     with tempfile.TemporaryDirectory() as folder:
+        # Each run computes its own features: a cache written under another setting would hide its kernels.
+        env["COURSE_DATA_DIR"] = str(scratch_data(folder, ROOT / "data"))
         out = Path(folder) / path.name
         start = time.perf_counter()
         subprocess.run([str(jupyter), "nbconvert", "--to", "notebook", "--execute", "--output", str(out),

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["NotebookTiming", "notebook_timing", "budget_for", "cold_and_warm", "main"]
+__all__ = ["NotebookTiming", "notebook_timing", "budget_for", "scratch_data", "cold_and_warm", "main"]
 
 CELL_BUDGET_S = 45.0
 
@@ -79,6 +79,14 @@ def _execute(path: str | os.PathLike, output: str | os.PathLike | None = None,
     )
 
 
+def scratch_data(folder: str | os.PathLike, data: str | os.PathLike = "data") -> Path:
+    """A copy of ``data`` in ``folder`` without its ``features_*`` caches: point ``COURSE_DATA_DIR``
+    at it for a run that must compute its features itself (a cold run, another CPU's kernels)."""
+    scratch = Path(folder) / "data"
+    shutil.copytree(data, scratch, ignore=shutil.ignore_patterns("features_*"))
+    return scratch
+
+
 def cold_and_warm(path: str | os.PathLike, data: str | os.PathLike = "data") -> tuple[float, float]:
     """Code-cell seconds of one run without feature caches, then of a second run that finds them.
 
@@ -86,12 +94,11 @@ def cold_and_warm(path: str | os.PathLike, data: str | os.PathLike = "data") -> 
     ``features_*`` files), through ``COURSE_DATA_DIR``; nothing stored is changed.
     """
     with tempfile.TemporaryDirectory() as scratch:
-        scratch_data = Path(scratch) / "data"
-        shutil.copytree(data, scratch_data, ignore=shutil.ignore_patterns("features_*"))
+        folder = scratch_data(scratch, data)
         seconds = []
         for run in ("cold", "warm"):
             output = Path(scratch) / f"{run}.ipynb"
-            _execute(path, output, env={"COURSE_DATA_DIR": str(scratch_data)})
+            _execute(path, output, env={"COURSE_DATA_DIR": str(folder)})
             seconds.append(notebook_timing(output).total_s)
     return seconds[0], seconds[1]
 
