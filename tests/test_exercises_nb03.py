@@ -1,10 +1,12 @@
 """The exercise checks of 03_regularization accept the reference and reject wrong answers helpfully."""
 
 import pytest
+from notebook_solutions import solutions
 
 from course_utils.checks import CheckFailed, run_check
 from course_utils.exercises.nb03 import check_early_stopping_epochs, check_l1_penalty
-from course_utils.solutions import nb03 as reference
+
+reference = solutions("03")
 
 
 def test_references_pass():

@@ -2,11 +2,13 @@
 
 import pytest
 import torch
+from notebook_solutions import solutions
 from torchvision.transforms import v2
 
 from course_utils.checks import CheckFailed, run_check
 from course_utils.exercises.nb04 import check_pipeline, check_random_vflip
-from course_utils.solutions.nb04 import make_pipeline, random_vflip
+
+make_pipeline, random_vflip = solutions("04").make_pipeline, solutions("04").random_vflip
 
 
 def test_reference_solutions_pass():

@@ -2,10 +2,12 @@
 
 import pytest
 import torch
+from notebook_solutions import solutions
 
 from course_utils.checks import CheckFailed, run_check
 from course_utils.exercises.nb07 import check_detect_cuts, check_hit_rate_at_k
-from course_utils.solutions.nb07 import detect_cuts, hit_rate_at_k
+
+detect_cuts, hit_rate_at_k = solutions("07").detect_cuts, solutions("07").hit_rate_at_k
 
 
 def test_reference_solutions_pass(capsys):
