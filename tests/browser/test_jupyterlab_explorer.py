@@ -82,6 +82,15 @@ def test_explorer_slider_changes_the_image(jupyterlab):
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        outside: list[str] = []  # the course works offline: JupyterLab's page may only talk to its own server
+
+        def only_local(route):
+            if route.request.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")):
+                return route.continue_()
+            outside.append(route.request.url)
+            return route.abort()
+
+        page.route("**/*", only_local)
         page.goto(jupyterlab)
         page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget && "
                                "window.jupyterapp.shell.currentWidget.sessionContext?.session?.kernel", timeout=120_000)
@@ -115,3 +124,7 @@ def test_explorer_slider_changes_the_image(jupyterlab):
         browser.close()
     assert before and after and before != after
     assert (ROOT / "notebooks" / NOTEBOOK).read_bytes() == stored, "the test changed the stored notebook"
+    assert not outside, f"JupyterLab's page reached for the network: {outside[:3]}"
+    log = (ROOT / "tests" / "browser" / "jupyterlab.log").read_text(encoding="utf-8")
+    assert "Extension Manager is 'readonly'" in log, "the extension manager would query PyPI (make setup)"
+    assert "pypi" not in log.lower().replace("extension manager is 'readonly'", ""), "JupyterLab mentioned PyPI"
