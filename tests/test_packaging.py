@@ -248,3 +248,13 @@ def test_the_slide_assets_are_local_and_mathjax_is_locked():
     for path in ("reveal.js/dist/reveal.js", "reveal.js/plugin/notes/notes.js", "reveal.js/LICENSE",
                  "requirejs/require.js", "jquery/jquery.min.js", "jquery/LICENSE.txt"):
         assert (assets / path).is_file(), path
+
+
+def test_the_installed_package_exposes_no_solution():
+    """The answer key stays in the teacher's notebooks: the package students import holds none."""
+    import course_utils
+
+    assert importlib.util.find_spec("course_utils.solutions") is None
+    package = Path(course_utils.__file__).parent
+    holding = [str(p.relative_to(package)) for p in package.rglob("*.py") if "BEGIN SOLUTION" in p.read_text()]
+    assert not holding, f"solution code in the package: {holding}"

@@ -12,30 +12,48 @@ from ..checks import CheckFailed
 __all__ = ["check_freeze_for_linear_probe", "check_trainable_fraction"]
 
 
-def _tiny_resnet() -> nn.Module:
-    from ..pretrained import SmallResNet
+class _TinyNet(nn.Module):
+    """A stand-in for a pretrained network: a small backbone (convolution, batch norm) and a head
+    whose name is given, ``_fc`` as in EfficientNet-Lite0 or another one."""
 
+    def __init__(self, head_name: str) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 4, 3)
+        self.bn = nn.BatchNorm2d(4)
+        self.block = nn.Sequential(nn.Conv2d(4, 8, 1, bias=False), nn.BatchNorm2d(8))
+        self.head_name = head_name
+        setattr(self, head_name, nn.Linear(8, 3))
+
+
+def _freeze_case(freeze_for_linear_probe: Callable[..., nn.Module], head_name: str) -> None:
     torch.manual_seed(0)
-    return SmallResNet(num_classes=3, widths=(4, 8, 8), blocks=1)
-
-
-def check_freeze_for_linear_probe(freeze_for_linear_probe: Callable[[nn.Module], nn.Module]) -> None:
-    """Only the head ``fc`` may stay trainable, and every backbone parameter must be frozen."""
-    model = _tiny_resnet()
+    model = _TinyNet(head_name)
     for parameter in model.parameters():  # start from a state that is wrong on purpose
         parameter.requires_grad_(True)
-    result = freeze_for_linear_probe(model)
+    try:
+        result = freeze_for_linear_probe(model, head_name)
+    except AttributeError as problem:
+        raise CheckFailed(f"{problem}: find the head with getattr(model, head_name), not a fixed name") from None
     if result is not model:
         raise CheckFailed("return the model you were given (freeze it in place)")
-    still_trainable = [n for n, p in model.named_parameters() if p.requires_grad and not n.startswith("fc.")]
+    prefix = head_name + "."
+    frozen_head = [n for n, p in model.named_parameters() if n.startswith(prefix) and not p.requires_grad]
+    if frozen_head:
+        raise CheckFailed(f"the head {head_name!r} must stay trainable, but {', '.join(frozen_head)} is frozen "
+                          "(use the head_name argument, not a fixed name)")
+    still_trainable = [n for n, p in model.named_parameters() if p.requires_grad and not n.startswith(prefix)]
     if still_trainable:
         raise CheckFailed(
             f"{len(still_trainable)} backbone parameter tensors are still trainable, "
             f"e.g. {still_trainable[0]}"
         )
-    frozen_head = [n for n, p in model.named_parameters() if n.startswith("fc.") and not p.requires_grad]
-    if frozen_head:
-        raise CheckFailed(f"the head must stay trainable, but {', '.join(frozen_head)} is frozen")
+
+
+def check_freeze_for_linear_probe(freeze_for_linear_probe: Callable[..., nn.Module]) -> None:
+    """Only the head named ``head_name`` may stay trainable, and every backbone parameter must be
+    frozen; checked with the head ``_fc`` (EfficientNet-Lite0's) and with another name."""
+    _freeze_case(freeze_for_linear_probe, "_fc")
+    _freeze_case(freeze_for_linear_probe, "classifier")
 
 
 def check_trainable_fraction(trainable_fraction: Callable[[nn.Module], float]) -> None:
