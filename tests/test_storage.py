@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pytest
@@ -82,7 +83,7 @@ def test_caches_and_checkpoints_share_one_sidecar_format(tmp_path: Path):
 # ---- a read-only course folder (a shared classroom install)
 
 def test_a_read_only_data_folder_falls_back_to_the_user_cache(tmp_path, monkeypatch, capsys):
-    from course_utils import load_dataset
+    from course_utils.datasets.photo_patches import load_photo_patches
 
     read_only = tmp_path / "data"
     read_only.mkdir()
@@ -95,9 +96,9 @@ def test_a_read_only_data_folder_falls_back_to_the_user_cache(tmp_path, monkeypa
     assert storage.data_dir() == tmp_path / "cache"
     message = capsys.readouterr().err
     assert message.count("read-only") == 1 and "COURSE_CACHE_DIR" in message  # said once, not at every call
-    data = load_dataset("photo_digits")  # built, and saved where it can be
-    assert len(data.train_labels) == 6000 and list(read_only.iterdir()) == []
-    assert (tmp_path / "cache" / "photo_digits_v2.npz").is_file()
+    data = load_photo_patches(train_per_class=2, test_per_class=1, size=16)  # built, and saved where it can be
+    assert len(data.train_labels) == 16 and list(read_only.iterdir()) == []
+    assert [p.suffix for p in sorted((tmp_path / "cache").iterdir())] == [".json", ".npz"]
 
 
 def test_read_only_everywhere_is_a_clear_error(tmp_path, monkeypatch):
@@ -120,13 +121,37 @@ def test_user_cache_dir_follows_the_platform_and_the_override(monkeypatch):
     assert storage.user_cache_dir() == Path.home() / "Library" / "Caches" / "feature-extraction-course"
 
 
-@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True,
-                    reason="root may write to any folder; the probe is tested with a stand-in above")
-def test_the_writability_probe_on_a_real_read_only_folder(tmp_path):
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o555)
+def _make_read_only(folder: Path) -> Callable[[], None]:
+    """Make ``folder`` read-only for this process, even as root (an immutable folder, ``chattr +i``);
+    returns the undo. Skips when neither works here."""
+    import shutil
+    import subprocess
+
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        folder.chmod(0o555)
+        return lambda: folder.chmod(0o755)
+    if shutil.which("chattr") and subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0:
+        return lambda: subprocess.run(["chattr", "-i", str(folder)], check=True)
+    pytest.skip("cannot make a folder read-only for root here (no chattr)")
+
+
+def test_a_really_read_only_data_folder(tmp_path, monkeypatch, capsys):
+    """The same, with a folder the operating system refuses to write to (no stand-in for the probe)."""
+    from course_utils.datasets.photo_patches import load_photo_patches
+
+    read_only = tmp_path / "data"
+    read_only.mkdir()
+    undo = _make_read_only(read_only)
     try:
-        assert not storage._writable(folder) and storage._writable(tmp_path)
+        with pytest.raises(OSError):
+            (read_only / "probe").write_bytes(b"")
+        monkeypatch.setattr(storage, "SHIPPED_DIR", read_only)
+        monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
+        monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+        assert not storage._writable(read_only) and storage._writable(tmp_path)
+        assert storage.data_dir() == tmp_path / "cache"
+        assert "read-only" in capsys.readouterr().err
+        assert len(load_photo_patches(train_per_class=2, test_per_class=1, size=16).test_labels) == 8
+        assert len(list((tmp_path / "cache").glob("*.npz"))) == 1 and list(read_only.iterdir()) == []
     finally:
-        folder.chmod(0o755)
+        undo()
