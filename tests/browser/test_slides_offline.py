@@ -69,13 +69,18 @@ def test_deck_runs_offline_as_slides_with_typeset_math(decks, deck):
         raw = page.evaluate("Array.from(document.querySelectorAll('.jp-RenderedMarkdown')).some("
                             "e => /\\$\\$|\\$\\\\[a-zA-Z]/.test(e.innerText))")
         assert typeset >= 5 and not raw, f"math is not typeset: {typeset} formulas, raw LaTeX visible: {raw}"
+        font = page.evaluate("MathJax.OutputJax['HTML-CSS'].fontInUse")
+        assert font == "STIX-Web", f"MathJax typeset with {font!r}, not the web fonts that ship in the deck's assets"
         if deck.endswith(".student.slides.html"):
             assert "BEGIN SOLUTION" not in page.content() and "NotImplementedError" in page.content()
         else:
-            slide = page.evaluate("Array.from(document.querySelectorAll('.reveal .slides > section')).findIndex("
-                                  "s => s.querySelector('.MathJax_Display'))")
+            # the third slide with displayed math: far enough to have been hidden while MathJax typeset it
+            slide = page.evaluate("Array.from(document.querySelectorAll('.reveal .slides > section'))"
+                                  ".map((s, i) => s.querySelector('.MathJax_Display') ? i : -1).filter(i => i >= 0)[2]")
             for _ in range(max(slide, 1) - 1):  # from slide 1 to the first slide with displayed math
                 page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(1_000)  # the template re-renders the math of each new slide: let it finish
+            page.wait_for_function("MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running", timeout=30_000)
             page.wait_for_timeout(1_500)
             page.screenshot(path=str(SCREENSHOT))
         browser.close()
