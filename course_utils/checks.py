@@ -61,6 +61,7 @@ class CheckResult:
     name: str
     passed: bool
     message: str
+    implemented: bool = True  # False while the exercise still raises NotImplementedError
 
     def __bool__(self) -> bool:
         return self.passed
@@ -104,7 +105,8 @@ def run_check(name: str, check: Callable[[], None]) -> CheckResult:
     try:
         check()
     except NotImplementedError:
-        result = CheckResult(name, False, "not implemented yet: replace the `raise NotImplementedError`")
+        result = CheckResult(name, False, "not implemented yet: replace the `raise NotImplementedError`",
+                             implemented=False)
     except CheckFailed as failure:
         result = CheckResult(name, False, str(failure))
     else:
@@ -114,23 +116,26 @@ def run_check(name: str, check: Callable[[], None]) -> CheckResult:
 
 
 def stand_in_until_done(result: CheckResult, answer: Callable, stand_in: Callable, stand_in_name: str) -> Callable:
-    """The learner's ``answer`` once its check passed; until then ``stand_in`` (a library function
-    that does the same job, e.g. ``F.cross_entropy``), with one line saying so, so that the cells
-    after an unfinished exercise still run. Introduced in 01_cross_entropy.
+    """The learner's ``answer`` once it is written; while the exercise still raises
+    ``NotImplementedError``, ``stand_in`` (a library function that does the same job, e.g.
+    ``F.cross_entropy``), with one line saying so, so that the cells after an unfinished exercise
+    still run. A written but wrong answer is kept: the cells below show what it does.
+    Introduced in 01_cross_entropy.
     """
-    if result:
+    if result.implemented:
         return answer
-    print(f"  until {result.name} passes its check, the cells below use {stand_in_name} in its place")
+    print(f"  until {result.name} is written, the cells below use {stand_in_name} in its place")
     return stand_in
 
 
 def exercise_done(result: CheckResult, needed_for: str) -> bool:
-    """Whether an exercise's check passed; if not, one line says what waits for it (``needed_for``),
-    and the cell skips that part instead of failing. Introduced in 02_cnn_training.
+    """False while the exercise still raises ``NotImplementedError``: one line then says what waits
+    for it (``needed_for``), and the cell skips that part instead of failing. A written answer, right
+    or wrong, is used. Introduced in 02_cnn_training.
     """
-    if not result:
+    if not result.implemented:
         print(f"finish the exercise {result.name} to run {needed_for}; the rest of the notebook goes on without it")
-    return bool(result)
+    return result.implemented
 
 
 # --------------------------------------------------------------------------------------------------

@@ -112,10 +112,15 @@ def test_stand_in_until_done_says_so_and_exercise_done_skips(capsys):
     def library(x):
         return -x
 
-    passed, failed = CheckResult("f", True, "correct"), CheckResult("f", False, "not implemented yet")
-    assert stand_in_until_done(passed, mine, library, "library") is mine and capsys.readouterr().out == ""
-    assert stand_in_until_done(failed, mine, library, "torch's library()") is library
-    assert "until f passes its check, the cells below use torch's library() in its place" in capsys.readouterr().out
-    assert exercise_done(passed, "the plot") and capsys.readouterr().out == ""
-    assert not exercise_done(failed, "the plot")
+    passed = CheckResult("f", True, "correct")
+    wrong = CheckResult("f", False, "f is off by up to 0.1")
+    unwritten = run_check("f", lambda: (_ for _ in ()).throw(NotImplementedError))
+    capsys.readouterr()
+    assert not unwritten.implemented and passed.implemented and wrong.implemented
+    for written in (passed, wrong):  # a written answer is used, right or wrong: the cells show what it does
+        assert stand_in_until_done(written, mine, library, "library") is mine and capsys.readouterr().out == ""
+        assert exercise_done(written, "the plot") and capsys.readouterr().out == ""
+    assert stand_in_until_done(unwritten, mine, library, "torch's library()") is library
+    assert "until f is written, the cells below use torch's library() in its place" in capsys.readouterr().out
+    assert not exercise_done(unwritten, "the plot")
     assert "finish the exercise f to run the plot" in capsys.readouterr().out
