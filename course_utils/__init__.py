@@ -9,7 +9,7 @@ docstring names the notebook that introduces it.
 - ``video_io``: real video files read and written with PyAV, a folder of videos as a dataset
 - ``loading``: batches of images, clips or features from in-memory tensors
 - ``augment``: per-sample augmentation of whole batches, one photo under explicit settings
-- ``models``: the seed's ConvNet and its fix, MLPs, a compact CNN, video models
+- ``models``: the reference ConvNet and its fix, the course's CNN, MLPs, a compact CNN, video models
 - ``training``: ``fit`` / ``evaluate`` / ``predict`` with history, penalties and early stopping
 - ``penalties``: L1 and L2 weight penalties and the weights they leave near zero
 - ``ablation``: configurations trained over seeds and summarized, label noise
@@ -32,7 +32,7 @@ from .claims import claim, measured
 from .datasets import DATASETS, ImageData, load_dataset
 from .loading import BatchLoader, normalize
 from .metrics import accuracy, confusion_matrix, per_class_accuracy
-from .models import ConvNet, SeedConvNet, count_parameters
+from .models import ConvNet, ReferenceConvNet, count_parameters
 from .plotting import plot_confusion_matrix, plot_history, show_images
 from .repro import get_device, print_banner, seed_everything
 from .storage import data_dir
@@ -49,7 +49,7 @@ __all__ = [
     "DATASETS", "ImageData", "data_dir", "load_dataset",
     "BatchLoader", "normalize",
     "accuracy", "confusion_matrix", "per_class_accuracy",
-    "ConvNet", "SeedConvNet", "count_parameters",
+    "ConvNet", "ReferenceConvNet", "count_parameters",
     "plot_confusion_matrix", "plot_history", "show_images",
     "get_device", "print_banner", "seed_everything",
     "print_summary", "Timer",

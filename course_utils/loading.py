@@ -14,7 +14,7 @@ from .checks import require_images, require_videos
 
 __all__ = ["BatchLoader", "normalize", "minibatches"]
 
-# The seed's Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)), for any number of channels: pixels in
+# The reference code's Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)), for any number of channels: pixels in
 # [0, 1] become [-1, 1].
 DEFAULT_LEVEL = 0.5
 

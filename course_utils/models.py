@@ -1,4 +1,4 @@
-"""Models of the course, starting with the seed's ConvNet (bug included) and its fix.
+"""Models of the course: the reference code's ConvNet (bug included) and its fix, the course's CNN, an MLP.
 
 Introduced in 00_setup_and_tour (used by 02_cnn_training onwards).
 """
@@ -9,11 +9,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-__all__ = ["SeedConvNet", "ConvNet", "count_parameters", "MLP", "make_cnn", "FrameEncoder"]
+__all__ = ["ReferenceConvNet", "ConvNet", "count_parameters", "MLP", "make_cnn", "conv_bn_relu", "make_course_cnn",
+           "FrameEncoder"]
 
 
-class SeedConvNet(nn.Module):
-    """The seed text's ConvNet exactly as written, bug included: ``64 * 7 * 7`` is the flatten
+class ReferenceConvNet(nn.Module):
+    """The reference code's ConvNet exactly as written, bug included: ``64 * 7 * 7`` is the flatten
     size for 28x28 inputs, but two 2x2 poolings turn 32x32 into 8x8. Introduced in 02_cnn_training.
     """
 
@@ -35,10 +36,10 @@ class SeedConvNet(nn.Module):
 
 
 class ConvNet(nn.Module):
-    """The seed's ConvNet with the flatten size computed from the input size. Introduced in
+    """The reference code's ConvNet with the flatten size computed from the input size. Introduced in
     00_setup_and_tour (the benchmark) and taught in 02_cnn_training.
 
-    ``dropout`` (default 0, as in the seed) is applied before each fully connected layer.
+    ``dropout`` (default 0, as in the reference code) is applied before each fully connected layer.
     """
 
     def __init__(self, num_classes: int = 10, image_size: int = 32, in_channels: int = 3, dropout: float = 0.0) -> None:
@@ -143,6 +144,41 @@ def make_cnn(width: int = 16, hidden: int = 128, dropout: float = 0.0, in_channe
         nn.Linear(2 * width * (image_size // 4) ** 2, hidden), nn.ReLU(), nn.Dropout(dropout),
         nn.Linear(hidden, num_classes),
     )
+
+
+def conv_bn_relu(in_channels: int, out_channels: int, batch_norm: bool = True) -> nn.Sequential:
+    """One block of the course's CNN: a 3x3 convolution that keeps the size, batch normalization,
+    ReLU. With ``batch_norm=False`` the convolution gets its bias back (batch norm's shift makes it
+    redundant otherwise). Introduced in 02_cnn_training (written there as exercise 2).
+    """
+    for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if not batch_norm:
+        return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU())
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False),
+                         nn.BatchNorm2d(out_channels), nn.ReLU())
+
+
+def make_course_cnn(num_classes: int = 10, width: int = 16, in_channels: int = 3,
+                    batch_norm: bool = True) -> nn.Sequential:
+    """The course's CNN, the network 02_cnn_training's ladder ends with: three stages of two
+    :func:`conv_bn_relu` blocks (``width``, ``2 * width``, ``4 * width`` channels), each stage
+    followed by a 2x2 max pooling, then a global max pooling and one linear layer. With ``width=16``
+    and 10 classes it has 72,954 weights (the reference ConvNet has 2.1 M) and accepts any image
+    size from 8x8 up. Introduced in 02_cnn_training (written there; 03 onwards import it).
+    """
+    for name, value in (("num_classes", num_classes), ("width", width), ("in_channels", in_channels)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    widths = (width, 2 * width, 4 * width)
+    layers: list[nn.Module] = []
+    channels = in_channels
+    for stage in widths:
+        layers += [conv_bn_relu(channels, stage, batch_norm), conv_bn_relu(stage, stage, batch_norm), nn.MaxPool2d(2)]
+        channels = stage
+    layers += [nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(channels, num_classes)]
+    return nn.Sequential(*layers)
 
 
 class FrameEncoder(nn.Module):

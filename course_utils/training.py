@@ -19,7 +19,7 @@ import torch.nn as nn
 from .loading import BatchLoader
 
 __all__ = ["History", "EarlyStopping", "fit", "evaluate", "predict", "progress_enabled",
-           "set_batchnorm_eval", "image_accuracy"]
+           "set_batchnorm_eval", "image_accuracy", "warmup_cosine"]
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
@@ -42,25 +42,33 @@ class History:
 
 
 class EarlyStopping:
-    """Stop when the validation loss has not improved by ``min_delta`` for ``patience`` epochs,
-    and restore the best weights. Introduced in 00_setup_and_tour (taught in 03_regularization).
+    """Stop when the monitored validation metric has not improved by ``min_delta`` for ``patience``
+    epochs, and restore the best weights. ``monitor`` is ``"val_loss"`` (lower is better) or
+    ``"val_acc"`` (higher is better: what a practitioner usually watches).
+    Introduced in 00_setup_and_tour (taught in 03_regularization).
     """
 
-    def __init__(self, patience: int = 3, min_delta: float = 0.0, restore_best: bool = True) -> None:
-        if not isinstance(patience, int) or patience < 1:
+    MONITORS = ("val_loss", "val_acc")
+
+    def __init__(self, patience: int = 3, min_delta: float = 0.0, restore_best: bool = True,
+                 monitor: str = "val_loss") -> None:
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
             raise ValueError(f"patience must be a positive int, got {patience!r}")
         if min_delta < 0:
             raise ValueError(f"min_delta must be >= 0, got {min_delta}")
-        self.patience, self.min_delta, self.restore_best = patience, min_delta, restore_best
-        self.best_loss = math.inf
+        if monitor not in self.MONITORS:
+            raise ValueError(f"monitor must be one of {self.MONITORS}, got {monitor!r}")
+        self.patience, self.min_delta, self.restore_best, self.monitor = patience, min_delta, restore_best, monitor
+        self.best_score = math.inf  # the monitored value, signed so that lower is better
         self.best_epoch: int | None = None
         self.best_state: dict[str, torch.Tensor] | None = None
         self.bad_epochs = 0
 
-    def step(self, val_loss: float, model: nn.Module, epoch: int) -> bool:
-        """Record epoch ``epoch``'s validation loss; return True when training should stop."""
-        if val_loss < self.best_loss - self.min_delta:
-            self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
+    def step(self, value: float, model: nn.Module, epoch: int) -> bool:
+        """Record epoch ``epoch``'s monitored value; return True when training should stop."""
+        score = -value if self.monitor == "val_acc" else value
+        if score < self.best_score - self.min_delta:
+            self.best_score, self.best_epoch, self.bad_epochs = score, epoch, 0
             if self.restore_best:
                 self.best_state = copy.deepcopy(model.state_dict())
             return False
@@ -148,6 +156,28 @@ def image_accuracy(
     device = _model_device(None, model)
     loader = BatchLoader(images, labels, batch_size, device=device, channels_last=channels_last)
     return evaluate(model, loader)[1]
+
+
+def warmup_cosine(
+    optimizer: torch.optim.Optimizer, total_steps: int, warmup_fraction: float = 0.25
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """The course's learning-rate schedule, stepped once per optimizer step: a linear warm-up from
+    almost 0 to the optimizer's rate over the first ``warmup_fraction`` of ``total_steps``, then a
+    cosine decay to 0. Introduced in 02_cnn_training (written there; 03 onwards import it).
+    """
+    if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps < 1:
+        raise ValueError(f"total_steps must be a positive int, got {total_steps!r}")
+    if not 0.0 <= warmup_fraction < 1.0:
+        raise ValueError(f"warmup_fraction must be in [0, 1), got {warmup_fraction!r}")
+    warmup = max(1, round(warmup_fraction * total_steps))
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        progress = min(1.0, (step - warmup) / max(1, total_steps - warmup))
+        return 0.5 * (1.0 + math.cos(math.pi * progress))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
 def _budget(epochs: int | None, steps: int | None) -> None:
@@ -242,7 +272,8 @@ def fit(
                     bar.update(1)
                 extra = {"val_acc": f"{history.val_acc[-1]:.3f}"} if history.val_acc else {}
                 bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}", **extra)
-            if early_stopping is not None and early_stopping.step(history.val_loss[-1], model, epoch):
+            monitored = history.val_acc if early_stopping and early_stopping.monitor == "val_acc" else history.val_loss
+            if early_stopping is not None and early_stopping.step(monitored[-1], model, epoch):
                 history.stopped_early = True
                 break
     finally:

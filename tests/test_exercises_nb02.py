@@ -1,10 +1,11 @@
+import torch
 import torch.nn as nn
 from notebook_solutions import solutions
 
 from course_utils.checks import run_check
-from course_utils.exercises.nb02 import check_bn_convnet, check_output_size
+from course_utils.exercises.nb02 import check_conv_bn_relu, check_output_size
 
-make_bn_convnet, output_size = solutions("02").make_bn_convnet, solutions("02").output_size
+conv_bn_relu, output_size = solutions("02").conv_bn_relu, solutions("02").output_size
 
 
 def todo(*args, **kwargs):
@@ -44,54 +45,82 @@ def test_output_size_missing_solution_is_reported():
     assert "not implemented yet" in run_check("output_size", lambda: check_output_size(todo)).message
 
 
-def test_bn_convnet_reference_passes():
-    assert run_check("bn", lambda: check_bn_convnet(make_bn_convnet)).passed
+def test_conv_bn_relu_reference_passes():
+    assert run_check("block", lambda: check_conv_bn_relu(conv_bn_relu)).passed
 
 
-def _convnet(norms=(True, True), flatten=64 * 8 * 8, channels=(32, 64), norm_features=None):
-    norm_features = norm_features or channels
-    layers = []
-    in_ch = 3
-    for use, ch, nf in zip(norms, channels, norm_features):
-        norm = [nn.BatchNorm2d(nf)] if use else []
-        layers += [nn.Conv2d(in_ch, ch, 3, padding=1)] + norm + [nn.ReLU(), nn.MaxPool2d(2)]
-        in_ch = ch
-    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(flatten, 512), nn.ReLU(), nn.Linear(512, 10))
+def _block(layers):
+    return lambda i, o: nn.Sequential(*layers(i, o))
 
 
-def test_bn_convnet_wrong_answers_are_rejected_with_a_reason():
-    assert "found 0" in run_check("bn", lambda: check_bn_convnet(lambda: _convnet(norms=(False, False)))).message
-    assert "found 1" in run_check("bn", lambda: check_bn_convnet(lambda: _convnet(norms=(True, False)))).message
-    msg = run_check("bn", lambda: check_bn_convnet(lambda: _convnet(channels=(16, 64)))).message
-    assert "32 and 64 filters" in msg
-    msg = run_check("bn", lambda: check_bn_convnet(lambda: _convnet(flatten=64 * 7 * 7))).message
-    assert "forward pass on a (4, 3, 32, 32) batch failed" in msg
-    assert "nn.Module" in run_check("bn", lambda: check_bn_convnet(lambda: "model")).message
+def test_conv_bn_relu_wrong_answers_are_rejected_with_a_reason():
+    def message(make):
+        result = run_check("block", lambda: check_conv_bn_relu(make))
+        assert not result.passed
+        return result.message
+
+    with_bias = _block(lambda i, o: (nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU()))
+    assert "bias=False" in message(with_bias)
+    no_padding = _block(lambda i, o: (nn.Conv2d(i, o, 3, bias=False), nn.BatchNorm2d(o), nn.ReLU()))
+    assert "padding=1" in message(no_padding)
+    hard_coded = _block(lambda i, o: (nn.Conv2d(3, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU()))
+    assert "use the arguments" in message(hard_coded)
+    relu_first = _block(lambda i, o: (nn.Conv2d(i, o, 3, padding=1, bias=False), nn.ReLU(), nn.BatchNorm2d(o)))
+    assert "end the block with a ReLU" in message(relu_first)
+    no_relu = _block(lambda i, o: (nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o)))
+    assert "ReLU" in message(no_relu)
+    no_norm = _block(lambda i, o: (nn.Conv2d(i, o, 3, padding=1, bias=False), nn.ReLU()))
+    assert "one nn.Conv2d and one nn.BatchNorm2d" in message(no_norm)
+    wrong_features = _block(lambda i, o: (nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(i), nn.ReLU()))
+    assert "num_features" in message(wrong_features)
+    assert "nn.Module" in message(lambda i, o: "block")
 
 
-def test_bn_convnet_wrong_num_features_is_rejected():
-    # BatchNorm2d(64) after a 32-channel conv: caught before the (crashing) forward pass.
-    def model():
-        return _convnet(norm_features=(64, 32))
-
-    assert "num_features" in run_check("bn", lambda: check_bn_convnet(model)).message
-
-
-def test_bn_convnet_unused_norm_is_rejected():
-    class Unused(nn.Module):
-        def __init__(self):
+def test_conv_bn_relu_order_of_norm_and_conv_is_checked_by_the_values():
+    class NormFirst(nn.Module):  # the modules are right, the order inside forward() is not
+        def __init__(self, i, o):
             super().__init__()
-            self.body = _convnet(norms=(False, False))
-            self.bn1, self.bn2 = nn.BatchNorm2d(32), nn.BatchNorm2d(64)
+            self.conv, self.norm = nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o)
 
         def forward(self, x):
-            return self.body(x)
+            return torch.relu(self.conv(x)) * self.norm.weight.view(1, -1, 1, 1)
 
-    assert "never called" in run_check("bn", lambda: check_bn_convnet(Unused)).message
+    assert "ReLU(BatchNorm(conv(x)))" in run_check("block", lambda: check_conv_bn_relu(NormFirst)).message
 
 
-def test_bn_convnet_missing_solution_is_reported():
-    assert "not implemented yet" in run_check("bn", lambda: check_bn_convnet(todo)).message
+def test_conv_bn_relu_missing_solution_is_reported():
+    assert "not implemented yet" in run_check("block", lambda: check_conv_bn_relu(todo)).message
+
+
+def test_the_notebook_builds_the_library_course_cnn():
+    from course_utils.models import make_course_cnn
+
+    notebook = solutions("02")
+    ours = notebook.course_cnn(notebook.conv_bn_relu, num_classes=10)
+    library = make_course_cnn(num_classes=10)
+    def layout(model):
+        return [(k, v.shape) for k, v in model.state_dict().items()]
+
+    assert layout(ours) == layout(library)
+    assert [type(m) for m in ours.modules()] == [type(m) for m in library.modules()]
+    plain = notebook.course_cnn(notebook.conv_relu, num_classes=10)
+    assert [(k, v.shape) for k, v in plain.state_dict().items()] == [
+        (k, v.shape) for k, v in make_course_cnn(num_classes=10, batch_norm=False).state_dict().items()]
+
+
+def test_the_notebook_schedule_is_the_library_schedule():
+    from course_utils.training import warmup_cosine
+
+    rates = {}
+    for name, schedule in (("notebook", solutions("02").warmup_cosine), ("library", warmup_cosine)):
+        optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.5)
+        scheduler = schedule(optimizer, 37)
+        rates[name] = []
+        for _ in range(37):
+            rates[name].append(scheduler.get_last_lr()[0])
+            optimizer.step()
+            scheduler.step()
+    assert rates["notebook"] == rates["library"]
 
 
 def test_numpy_integers_pass():
@@ -116,22 +145,3 @@ def test_off_by_one_output_sizes_are_named():
     assert "forget the + 1" in run_check("size", lambda: check_output_size(forgot_plus_one)).message
     assert "One too many" in run_check("size", lambda: check_output_size(plus_one_twice)).message
     assert "round up" in run_check("size", lambda: check_output_size(rounds_up)).message
-
-
-def test_a_batchnorm_defined_but_never_used_is_caught():
-    import torch
-
-    class SecondNormUnused(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1, self.bn1 = nn.Conv2d(3, 32, 3, padding=1), nn.BatchNorm2d(32)
-            self.conv2, self.bn2 = nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64)
-            self.pool, self.fc = nn.MaxPool2d(2), nn.Linear(64 * 8 * 8, 10)
-
-        def forward(self, x):
-            x = self.pool(torch.relu(self.bn1(self.conv1(x))))
-            x = self.pool(torch.relu(self.conv2(x)))  # bn2 forgotten
-            return self.fc(x.flatten(1))
-
-    result = run_check("bn", lambda: check_bn_convnet(SecondNormUnused))
-    assert not result.passed and "BatchNorm2d(64) is defined but never called" in result.message

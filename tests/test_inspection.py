@@ -6,7 +6,7 @@ import torch
 import torch.nn as nn
 
 from course_utils.inspection import LayerShape, conv_output_size, feature_maps, layer_shapes
-from course_utils.models import ConvNet, SeedConvNet
+from course_utils.models import ConvNet, ReferenceConvNet
 
 matplotlib.use("Agg")
 
@@ -50,7 +50,7 @@ def test_layer_shapes_of_convnet(capsys):
 
 
 def test_layer_shapes_reports_the_seed_bug(capsys):
-    model = SeedConvNet()
+    model = ReferenceConvNet()
     rows = layer_shapes(model, (4, 3, 32, 32), on_error="report")
     assert [r.name for r in rows] == ["conv1", "pool1", "conv2", "pool2"]
     assert rows[-1].shape == (4, 64, 8, 8)
@@ -61,7 +61,7 @@ def test_layer_shapes_reports_the_seed_bug(capsys):
 
 def test_layer_shapes_raises_by_default_and_checks_arguments():
     with pytest.raises(RuntimeError, match="3136"):
-        layer_shapes(SeedConvNet(), (4, 3, 32, 32), show=False)
+        layer_shapes(ReferenceConvNet(), (4, 3, 32, 32), show=False)
     with pytest.raises(ValueError, match="on_error"):
         layer_shapes(ConvNet(), (1, 3, 32, 32), on_error="ignore")
     with pytest.raises(ValueError, match="input_shape"):

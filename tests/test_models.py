@@ -1,4 +1,5 @@
-"""course_utils.models: the seed's ConvNet and its fix, the MLP, the compact CNN, the frame encoder."""
+"""course_utils.models: the reference ConvNet and its fix, the course CNN, the MLP, the compact CNN, the frame
+encoder."""
 
 
 import pytest
@@ -10,7 +11,7 @@ from course_utils.models import (
     MLP,
     ConvNet,
     FrameEncoder,
-    SeedConvNet,
+    ReferenceConvNet,
     count_parameters,
 )
 from course_utils.penalties import weight_parameters
@@ -70,7 +71,7 @@ def test_mlp_bad_inputs():
 
 def test_seed_convnet_fails_on_32x32_as_the_seed_text_does():
     with pytest.raises(RuntimeError):
-        SeedConvNet()(torch.zeros(2, 3, 32, 32))
+        ReferenceConvNet()(torch.zeros(2, 3, 32, 32))
 
 
 def test_convnet_flatten_size_and_output():
@@ -93,3 +94,36 @@ def test_count_parameters_matches_the_architecture():
 def test_convnet_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ConvNet(**kwargs)
+
+
+def test_course_cnn_shapes_size_and_blocks():
+    from course_utils.models import conv_bn_relu, make_course_cnn
+
+    model = make_course_cnn()
+    assert count_parameters(model) == 72_954
+    assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
+    assert model(torch.zeros(1, 3, 64, 48)).shape == (1, 10)  # global pooling: any size from 8x8 up
+    assert make_course_cnn(num_classes=4, width=8, in_channels=1)(torch.zeros(2, 1, 16, 16)).shape == (2, 4)
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    assert [c.out_channels for c in convs] == [16, 16, 32, 32, 64, 64] and all(c.bias is None for c in convs)
+    assert sum(isinstance(m, nn.BatchNorm2d) for m in model.modules()) == 6
+    plain = make_course_cnn(batch_norm=False)
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in plain.modules())
+    assert all(m.bias is not None for m in plain.modules() if isinstance(m, nn.Conv2d))
+    block = conv_bn_relu(3, 5)
+    assert block(torch.randn(2, 3, 7, 7)).min() >= 0 and block(torch.randn(2, 3, 7, 7)).shape == (2, 5, 7, 7)
+
+
+@pytest.mark.parametrize("kwargs", [{"width": 0}, {"num_classes": "10"}, {"in_channels": 2.5}, {"width": True}])
+def test_course_cnn_bad_arguments(kwargs):
+    from course_utils.models import make_course_cnn
+
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        make_course_cnn(**kwargs)
+
+
+def test_conv_bn_relu_bad_arguments():
+    from course_utils.models import conv_bn_relu
+
+    with pytest.raises(ValueError, match="out_channels must be a positive int"):
+        conv_bn_relu(3, 0)

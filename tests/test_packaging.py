@@ -139,18 +139,28 @@ def _recipe(makefile: str, target: str) -> str:
     return block.group(1)
 
 
-def test_make_test_checks_the_stored_outputs_on_this_and_an_emulated_other_cpu():
+def _notebooks(makefile: str, variable: str) -> list[str]:
+    patterns = re.search(rf"^{variable} := (.+)$", makefile, re.M).group(1).split()
+    return sorted(path.name for pattern in patterns for path in ROOT.glob(pattern))
+
+
+def test_make_test_checks_every_stored_notebook_and_some_on_an_emulated_other_cpu():
     makefile = (ROOT / "Makefile").read_text()
     variants = re.search(r"^VARIANTS := (.+)$", makefile, re.M).group(1).split()
     ci_variant = re.search(r"^CI_VARIANT := (.+)$", makefile, re.M).group(1)
     assert len(variants) == 3 and ci_variant in variants
-    assert "--nbval notebooks/" in re.search(r"^NBVAL := (.+)$", makefile, re.M).group(1)
+    assert "pytest --nbval" in re.search(r"^NBVAL := (.+)$", makefile, re.M).group(1)
+    group_a, group_b = _notebooks(makefile, "NOTEBOOKS_A"), _notebooks(makefile, "NOTEBOOKS_B")
+    every = sorted(path.name for path in (ROOT / "notebooks").glob("*.ipynb"))
+    assert sorted(group_a + group_b) == every, "the two streams together must check every notebook exactly once"
+    assert _notebooks(makefile, "VARIANT_NOTEBOOKS"), "make test checks some notebooks on an emulated other CPU"
     test = _recipe(makefile, "test")
-    assert "this-cpu-stream" in test and "other-cpu-stream" in test
-    this = _recipe(makefile, "this-cpu-stream")
-    assert "$(NBVAL)" in this and "tests/browser" in this
-    other = _recipe(makefile, "other-cpu-stream")
-    assert "$(CI_VARIANT) $(NBVAL)" in other and "-m main_claim" in other
+    assert "stream-a" in test and "stream-b" in test
+    stream_a, stream_b = _recipe(makefile, "stream-a"), _recipe(makefile, "stream-b")
+    assert "$(NBVAL) $(NOTEBOOKS_A)" in stream_a and "tests/browser" in stream_a and "$(UNIT)" in stream_a
+    assert "$(NBVAL) $(NOTEBOOKS_B)" in stream_b and "-m main_claim" in stream_b
+    assert "$(CI_VARIANT) $(NBVAL) $(VARIANT_NOTEBOOKS)" in stream_b
+    assert "$(NBVAL) notebooks/" in _recipe(makefile, "nbval-variants")
 
 
 def test_notebooks_use_the_installed_kernel_name():

@@ -26,14 +26,16 @@ def test_measure_throughput_counts_images():
 
 def test_ratios():
     result = BenchmarkResult(100.0, 250.0, 300.0, 1.0, 2.0)
-    assert result.course_vs_seed == 2.5 and result.course_vs_model == pytest.approx(250 / 300)
+    assert result.course_vs_reference == 2.5 and result.course_vs_model == pytest.approx(250 / 300)
 
 
 def test_budgets():
     assert budget_for("notebooks/03_regularization.ipynb") == 180
     assert budget_for("notebooks/06_transfer_learning.ipynb") == 180
     assert budget_for("notebooks/07_feature_extraction_in_practice.ipynb") == 180
-    assert budget_for("notebooks/02_cnn_training.ipynb") == 120
+    assert budget_for("notebooks/02_cnn_training.ipynb") == 180
+    assert budget_for("notebooks/09_from_features_to_boxes_and_masks.ipynb") == 180
+    assert budget_for("notebooks/04_data_augmentation.ipynb") == 120
 
 
 def _cell(start, end):
@@ -83,3 +85,40 @@ def test_cold_and_warm_runs_a_copy_against_scratch_data_without_feature_caches(t
     assert (cold, warm) == (pytest.approx(9.0), pytest.approx(3.0))
     assert seen == [["photo_digits_v2.npz"], ["features_x_1.npz", "photo_digits_v2.npz"]]
     assert (data / "features_x_1.npz").read_bytes() == b"cache" and notebook.read_text() == "{}"
+
+
+def test_time_to_accuracy_gives_every_recipe_the_course_recipe_budget():
+    from tools.time_to_accuracy import Curve, report, time_to_accuracy
+
+    generator = torch.Generator().manual_seed(0)
+    images = torch.randint(0, 256, (64, 3, 32, 32), dtype=torch.uint8, generator=generator)
+    labels = torch.arange(64) % 10
+    curves = time_to_accuracy(epochs=2, threads=1, images=images, labels=labels, test_images=images[:20],
+                              test_labels=labels[:20])
+    course, adam, reference = curves
+    assert len(course.seconds) == 2 and all(0 <= a <= 100 for c in curves for a in c.accuracy)
+    assert adam.seconds[-1] >= course.seconds[-1] and reference.seconds[-1] >= course.seconds[-1]
+    lines = report(curves).splitlines()
+    assert lines[-1].startswith("time-to-accuracy: course recipe ") and "same budget: Adam recipe" in lines[-1]
+    made_up = Curve("x", seconds=[1.0, 2.0, 3.0], accuracy=[50.0, 91.0, 95.0])
+    assert made_up.reached(90) == 2.0 and made_up.reached(94) == 3.0 and made_up.reached(99) is None
+    assert "94%: not reached" in report([made_up, Curve("a", [3.5], [10.0]), Curve("r", [3.2], [11.0])])
+
+
+def test_convergence_triples_the_budget_by_exact_replacements_and_reports_each_model():
+    from tools.convergence import table, tripled
+
+    notebook = {"cells": [{"cell_type": "markdown", "source": ["EPOCHS = 8 in prose is not code"]},
+                          {"cell_type": "code", "source": ["EPOCHS = 8\n", "fit(model, EPOCHS)"]}]}
+    longer = tripled(notebook, [["EPOCHS = 8", "EPOCHS = 24"]])
+    assert "".join(longer["cells"][1]["source"]) == "EPOCHS = 24\nfit(model, EPOCHS)"
+    assert "".join(notebook["cells"][1]["source"]).startswith("EPOCHS = 8")  # the original is left alone
+    with pytest.raises(ValueError, match="occurs 0 times"):
+        tripled(notebook, [["EPOCHS = 9", "EPOCHS = 27"]])
+    report = table("05_video", {"summary a": "model A", "summary b": "model B"},
+                   {"summary a": {"value": 90.0}, "summary b": {"value": 80.0}},
+                   {"summary a": {"value": 91.5}, "summary b": {"value": 84.0}}, 12.0)
+    assert "| model A | summary a | 90.0 | 91.5 | +1.5 | yes |" in report
+    assert "| model B | summary b | 80.0 | 84.0 | +4.0 | NO |" in report
+    with pytest.raises(KeyError, match="summary c"):
+        table("05_video", {"summary c": "model C"}, {}, {}, 1.0)

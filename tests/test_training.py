@@ -81,6 +81,29 @@ def test_early_stopping_stops_and_restores_best_weights():
     assert torch.equal(stopper.best_state["1.weight"], best["1.weight"])
 
 
+def test_early_stopping_on_validation_accuracy_keeps_the_most_accurate_epoch():
+    stopper = EarlyStopping(patience=2, monitor="val_acc")
+    net = model()
+    assert not stopper.step(0.5, net, 1)
+    assert not stopper.step(0.7, net, 2)  # higher accuracy is an improvement
+    assert not stopper.step(0.6, net, 3)
+    assert stopper.step(0.7, net, 4)  # equal is no improvement: two epochs without one
+    assert stopper.best_epoch == 2
+    with pytest.raises(ValueError, match="monitor must be one of"):
+        EarlyStopping(monitor="accuracy")
+
+
+def test_fit_monitors_validation_accuracy_when_asked():
+    seed_everything(0)
+    images, labels = separable()
+    net = model()
+    history = fit(net, BatchLoader(images, labels, 16), torch.optim.SGD(net.parameters(), 0.0), 10,
+                  val_loader=BatchLoader(images, labels, 64),
+                  early_stopping=EarlyStopping(patience=2, monitor="val_acc"),
+                  progress=False)
+    assert history.stopped_early and history.epochs == 3 and history.best_epoch == 1
+
+
 def test_fit_with_early_stopping_reports_best_epoch():
     seed_everything(0)
     images, labels = separable()
@@ -213,3 +236,30 @@ def test_image_accuracy_matches_evaluate():
         progress=False)
     expected = evaluate(net, BatchLoader(images, labels))[1]
     assert image_accuracy(net, images, labels, batch_size=10) == pytest.approx(expected)
+
+
+def test_warmup_cosine_rises_linearly_then_decays_to_zero():
+    from course_utils.training import warmup_cosine
+
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.2)
+    scheduler = warmup_cosine(optimizer, total_steps=100, warmup_fraction=0.25)
+    rates = []
+    for _ in range(100):
+        rates.append(scheduler.get_last_lr()[0])
+        optimizer.step()
+        scheduler.step()
+    assert rates[0] == pytest.approx(0.2 / 25) and rates[24] == pytest.approx(0.2)  # 25 warm-up steps
+    assert all(a < b for a, b in zip(rates[:24], rates[1:25]))
+    assert all(a >= b for a, b in zip(rates[24:], rates[25:]))
+    assert rates[62] == pytest.approx(0.1, rel=0.05) and rates[-1] < 0.001
+    assert scheduler.get_last_lr()[0] == pytest.approx(0.0, abs=1e-12)  # after the last step: 0
+
+
+@pytest.mark.parametrize("kwargs, message", [({"total_steps": 0}, "total_steps"),
+                                             ({"total_steps": 10.5}, "total_steps"),
+                                             ({"total_steps": 10, "warmup_fraction": 1.0}, "warmup_fraction")])
+def test_warmup_cosine_bad_arguments(kwargs, message):
+    from course_utils.training import warmup_cosine
+
+    with pytest.raises(ValueError, match=message):
+        warmup_cosine(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1), **kwargs)

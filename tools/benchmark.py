@@ -1,14 +1,14 @@
-"""Training throughput: the seed's data pipeline vs the course's, vs the model alone.
+"""Training throughput: the reference code's data pipeline vs the course's, vs the model alone.
 
 Run with ``python -m tools.benchmark`` (or ``make benchmark``) from the repository root
 (maintainer tool, not part of the installed package). Introduced in 00_setup_and_tour.
 
-(a) the seed's pipeline: per-sample PIL transforms ``RandomCrop(32, padding=4)``,
+(a) the reference pipeline: per-sample PIL transforms ``RandomCrop(32, padding=4)``,
     ``RandomHorizontalFlip``, ``ToTensor``, ``Normalize`` through ``DataLoader(num_workers=2)``;
 (b) the course's pipeline: :class:`~course_utils.loading.BatchLoader` with
     :class:`~course_utils.augment.BatchAugment` (same augmentation, per sample, on whole batches);
 (c) the model alone on one ready-made batch: the upper limit for any pipeline.
-All three train the seed's ConvNet (flatten size corrected) with the seed's SGD, batch 128.
+All three train the reference ConvNet (flatten size corrected) with the reference code's SGD, batch 128.
 """
 
 from __future__ import annotations
@@ -56,15 +56,15 @@ class BenchmarkResult:
     Introduced in 00_setup_and_tour.
     """
 
-    seed_pipeline: float
+    reference_pipeline: float
     course_pipeline: float
     model_alone: float
-    seed_data_only: float
+    reference_data_only: float
     course_data_only: float
 
     @property
-    def course_vs_seed(self) -> float:
-        return self.course_pipeline / self.seed_pipeline
+    def course_vs_reference(self) -> float:
+        return self.course_pipeline / self.reference_pipeline
 
     @property
     def course_vs_model(self) -> float:
@@ -74,7 +74,7 @@ class BenchmarkResult:
 def measure_throughput(
     batches: Iterable[tuple[torch.Tensor, torch.Tensor]], steps: int, warmup: int = 3, train: bool = True
 ) -> float:
-    """Images per second of training the seed's ConvNet (corrected) with SGD on ``batches``, in
+    """Images per second of training the reference ConvNet (corrected) with SGD on ``batches``, in
     ``channels_last`` memory format (1.5x faster convolutions on a CPU); with ``train=False``,
     of producing the batches alone. The first ``warmup`` steps are not timed.
     Introduced in 00_setup_and_tour.
@@ -110,14 +110,14 @@ def run_benchmark(steps: int = 40, batch_size: int = 128, num_workers: int = 2) 
     from torchvision import transforms
 
     data = load_dataset("photo_digits")
-    seed_transform = transforms.Compose([
+    reference_transform = transforms.Compose([
         transforms.RandomCrop(32, padding=4),
         transforms.RandomHorizontalFlip(),
         transforms.ToTensor(),
         transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
     ])
-    seed_loader = torch.utils.data.DataLoader(
-        PILDataset(data.train_images, data.train_labels, seed_transform),
+    reference_loader = torch.utils.data.DataLoader(
+        PILDataset(data.train_images, data.train_labels, reference_transform),
         batch_size=batch_size, shuffle=True, num_workers=num_workers,
         persistent_workers=num_workers > 0, drop_last=True,
     )
@@ -125,10 +125,10 @@ def run_benchmark(steps: int = 40, batch_size: int = 128, num_workers: int = 2) 
                                 augment=BatchAugment(crop_padding=4, hflip=True), drop_last=True)
     ready = next(iter(course_loader))
     return BenchmarkResult(
-        seed_pipeline=measure_throughput(_repeat(seed_loader), steps),
+        reference_pipeline=measure_throughput(_repeat(reference_loader), steps),
         course_pipeline=measure_throughput(_repeat(course_loader), steps),
         model_alone=measure_throughput(_repeat([ready]), steps),
-        seed_data_only=measure_throughput(_repeat(seed_loader), 4 * steps, train=False),
+        reference_data_only=measure_throughput(_repeat(reference_loader), 4 * steps, train=False),
         course_data_only=measure_throughput(_repeat(course_loader), 4 * steps, train=False),
     )
 
@@ -177,10 +177,20 @@ def _seconds(run: Callable[[], None]) -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=40, help="timed training steps per pipeline")
-    parser.add_argument("--workers", type=int, default=2, help="DataLoader workers of the seed pipeline")
+    parser.add_argument("--workers", type=int, default=2, help="DataLoader workers of the reference pipeline")
     parser.add_argument("--features", action="store_true",
                         help="measure feature extraction with EfficientNet-Lite0 instead of training")
+    parser.add_argument("--time-to-accuracy", action="store_true",
+                        help="train the course, Adam and reference recipes for the same wall-clock budget")
+    parser.add_argument("--epochs", type=int, default=10, help="epochs of the course recipe (--time-to-accuracy)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (--time-to-accuracy)")
     args = parser.parse_args(argv)
+    if args.time_to_accuracy:
+        from tools.time_to_accuracy import report, time_to_accuracy
+
+        print(f"torch threads: {args.threads}; photo_digits, 6,000 training and 1,000 test images")
+        print(report(time_to_accuracy(args.epochs, args.threads)))
+        return
     if args.features:
         forward, extraction = feature_throughput()
         print(f"torch threads: {torch.get_num_threads()}, EfficientNet-Lite0 at 128 px, batch 64, 512 images")
@@ -190,15 +200,16 @@ def main(argv: list[str] | None = None) -> None:
         return
     result = run_benchmark(args.steps, num_workers=args.workers)
     print(f"torch threads: {torch.get_num_threads()}, batch 128, {args.steps} timed steps each")
-    print(f"(a) seed pipeline (PIL + DataLoader, {args.workers} workers): {result.seed_pipeline:8.0f} images/s")
-    print(f"(b) course pipeline (BatchLoader + BatchAugment):  {result.course_pipeline:8.0f} images/s")
-    print(f"(c) model alone on ready-made tensors:             {result.model_alone:8.0f} images/s")
-    print(f"(b)/(a) = {result.course_vs_seed:.2f}x   (target >= 2)")
+    reference = f"(a) reference pipeline (PIL + DataLoader, {args.workers} workers):"
+    print(f"{reference} {result.reference_pipeline:8.0f} images/s")
+    print(f"(b) course pipeline (BatchLoader + BatchAugment):     {result.course_pipeline:8.0f} images/s")
+    print(f"(c) model alone on ready-made tensors:                {result.model_alone:8.0f} images/s")
+    print(f"(b)/(a) = {result.course_vs_reference:.2f}x   (target >= 2)")
     print(f"(b)/(c) = {result.course_vs_model:.2f}    (target >= 0.85)")
     print("data pipelines alone, no model:")
-    print(f"    seed pipeline:   {result.seed_data_only:8.0f} images/s")
-    speedup = result.course_data_only / result.seed_data_only
-    print(f"    course pipeline: {result.course_data_only:8.0f} images/s  ({speedup:.1f}x)")
+    print(f"    reference pipeline: {result.reference_data_only:8.0f} images/s")
+    speedup = result.course_data_only / result.reference_data_only
+    print(f"    course pipeline:    {result.course_data_only:8.0f} images/s  ({speedup:.1f}x)")
 
 
 if __name__ == "__main__":

@@ -30,10 +30,10 @@ CELL_BUDGET_S = 45.0
 
 
 def budget_for(path: str | os.PathLike) -> float:
-    """The plan's wall-time budget of a notebook: 180 s for 03, 06 and 07, 120 s otherwise.
+    """The plan's wall-time budget of a notebook: 180 s for 02, 03, 06, 07, 08 and 09, 120 s otherwise.
     Introduced in 00_setup_and_tour.
     """
-    return 180.0 if Path(path).name[:2] in {"03", "06", "07"} else 120.0
+    return 180.0 if Path(path).name[:2] in {"02", "03", "06", "07", "08", "09"} else 120.0
 
 
 @dataclass(frozen=True)

@@ -90,9 +90,9 @@ def build_photo_digits(
     """Build the course's image dataset as numpy arrays. Introduced in 00_setup_and_tour.
 
     Real handwritten digits (scikit-learn's 1,797) are scaled, coloured and blended onto crops of
-    real photographs (scikit-image's). Train and test use disjoint digit writers' samples and
-    disjoint photo regions; every class has the same number of images (up to rounding). Same
-    arguments, same bytes.
+    real photographs (scikit-image's). Train and test use disjoint digit scans (400 of the 1,797
+    are held out for the test set) and disjoint photo regions; every class has the same number of
+    images (up to rounding). Same arguments, same bytes.
     """
     from sklearn.datasets import load_digits
 
@@ -101,7 +101,8 @@ def build_photo_digits(
     digits = load_digits()
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(digits.target))
-    # The last 400 digits (scikit-learn orders them by writer) never appear in training.
+    # 400 digit scans, drawn at random, never appear in training (the same writers may: scikit-learn's
+    # digits do not say who wrote which).
     train_idx, test_idx = np.sort(order[:-400]), np.sort(order[-400:])
     photos = list(background_photos().values())
     with torch.no_grad():
@@ -131,8 +132,8 @@ def small_photo_digits(
 ) -> DigitsSplit:
     """A small-data split of the course's ``photo_digits`` (real handwritten digits on real photos,
     32x32 RGB): ``n_train`` training and ``n_val`` validation images, both balanced over the 10
-    classes and drawn without overlap from its training pool, and its whole test split (new writers,
-    new photo regions) as the test set. Introduced in 03_regularization.
+    classes and drawn without overlap from its training pool, and its whole test split (digit scans and
+    photo regions never used in training) as the test set. Introduced in 03_regularization.
     """
     require_balanced_sizes(n_train, n_val)
     full = load_photo_digits(root)
@@ -157,7 +158,7 @@ TARGET_CLASSES = (5, 6, 7, 8, 9)
 class TransferSplits:
     """Source (digits 0-4) and target (digits 5-9) images of ``photo_digits``, labels remapped to
     0..4. ``target_pool`` is where few-label training sets are drawn from; ``target_test`` is the
-    test split (new writers and photo regions). Introduced in 06_transfer_learning.
+    test split (digit scans and photo regions never used in training). Introduced in 06_transfer_learning.
     """
 
     def __init__(self, data: ImageData) -> None:

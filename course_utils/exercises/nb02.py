@@ -11,11 +11,11 @@ import torch.nn.functional as F
 
 from ..checks import CheckFailed
 
-# (size, kernel_size, stride, padding): the seed's layers, then cases that catch the usual slips.
+# (size, kernel_size, stride, padding): the reference code's layers, then cases that catch the usual slips.
 OUTPUT_SIZE_CASES = (
-    (32, 3, 1, 1),  # conv1 of the seed: "same" padding keeps 32
+    (32, 3, 1, 1),  # conv1 of the reference code: "same" padding keeps 32
     (32, 2, 2, 0),  # pool1: halves
-    (16, 2, 2, 0),  # pool2: 16 -> 8, the size the seed got wrong
+    (16, 2, 2, 0),  # pool2: 16 -> 8, the size the reference code got wrong
     (28, 5, 1, 0),  # LeNet's conv on MNIST: 24
     (32, 3, 2, 1),  # strided conv: 16
     (7, 3, 2, 0),   # odd size: floor, 3
@@ -61,49 +61,57 @@ def check_output_size(output_size: Callable[..., int]) -> None:
             raise CheckFailed(f"{call} returned {got}, expected {expected}.{hint}")
 
 
-def check_bn_convnet(make_model: Callable[[], nn.Module]) -> None:
-    """``make_model()`` must return the seed's ConvNet with an ``nn.BatchNorm2d`` after each
-    convolution (32 then 64 channels), mapping ``(N, 3, 32, 32)`` to ``(N, 10)`` logits.
-    Introduced in 02_cnn_training.
+def _reference_block(conv: nn.Conv2d, norm: nn.BatchNorm2d, x: torch.Tensor) -> torch.Tensor:
+    """What a conv -> batch norm (training mode, batch statistics) -> ReLU block computes, with the
+    learner's own weights: written with torch.nn.functional, not with the modules."""
+    y = F.conv2d(x, conv.weight, conv.bias, padding=1)
+    y = F.batch_norm(y, None, None, norm.weight, norm.bias, training=True, eps=norm.eps)
+    return F.relu(y)
+
+
+def check_conv_bn_relu(conv_bn_relu: Callable[[int, int], nn.Module]) -> None:
+    """``conv_bn_relu(in_channels, out_channels)`` must return a block that applies a 3x3
+    convolution keeping the size (no bias), ``nn.BatchNorm2d(out_channels)`` and a ReLU, in that
+    order. Introduced in 02_cnn_training.
     """
-    torch.manual_seed(0)
-    model = make_model()
-    if not isinstance(model, nn.Module):
-        raise CheckFailed(f"make_bn_convnet() must return an nn.Module, got {type(model).__name__}")
-    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
-    norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
-    if [c.out_channels for c in convs] != [32, 64]:
-        raise CheckFailed(
-            f"keep the seed's two convolutions with 32 and 64 filters, "
-            f"got out_channels {[c.out_channels for c in convs]}"
-        )
-    if len(norms) != 2:
-        raise CheckFailed(f"add one nn.BatchNorm2d after each convolution: found {len(norms)}")
-    if [n.num_features for n in norms] != [32, 64]:
-        raise CheckFailed(
-            f"BatchNorm2d(num_features) must equal the channels of the convolution before it (32, then 64), "
-            f"got {[n.num_features for n in norms]}"
-        )
-    x = torch.randn(4, 3, 32, 32)
-    try:
-        model.eval()
-        logits = model(x)
-    except RuntimeError as error:
-        raise CheckFailed(f"the forward pass on a (4, 3, 32, 32) batch failed: {error}") from error
-    if tuple(logits.shape) != (4, 10):
-        raise CheckFailed(f"a (4, 3, 32, 32) batch must give (4, 10) logits, got {tuple(logits.shape)}")
-    # Each BatchNorm2d must be called in forward(), on the output of the convolution before it.
-    calls: dict[int, int] = {0: 0, 1: 0}
-    handles = [norm.register_forward_hook(lambda m, i, o, k=k: calls.__setitem__(k, calls[k] + 1))
-               for k, norm in enumerate(norms)]
-    try:
-        model.train()
-        model(x)
-    finally:
-        for handle in handles:
-            handle.remove()
-        model.eval()
-    for k, conv_name in enumerate(("conv1", "conv2")):
-        if not calls[k]:
-            raise CheckFailed(f"the BatchNorm2d({norms[k].num_features}) is defined but never called in forward(): "
-                              f"apply it to the output of {conv_name}, before the ReLU")
+    for in_channels, out_channels in ((3, 16), (8, 5)):
+        call = f"conv_bn_relu({in_channels}, {out_channels})"
+        torch.manual_seed(0)
+        block = conv_bn_relu(in_channels, out_channels)
+        if not isinstance(block, nn.Module):
+            raise CheckFailed(f"{call} must return an nn.Module (e.g. nn.Sequential), got {type(block).__name__}")
+        convs = [m for m in block.modules() if isinstance(m, nn.Conv2d)]
+        norms = [m for m in block.modules() if isinstance(m, nn.BatchNorm2d)]
+        if len(convs) != 1 or len(norms) != 1:
+            raise CheckFailed(f"{call} must hold one nn.Conv2d and one nn.BatchNorm2d, "
+                              f"found {len(convs)} and {len(norms)}")
+        conv, norm = convs[0], norms[0]
+        if (conv.in_channels, conv.out_channels) != (in_channels, out_channels):
+            raise CheckFailed(f"{call}: the convolution maps {conv.in_channels} to {conv.out_channels} channels; "
+                              f"use the arguments, in_channels={in_channels} to out_channels={out_channels}")
+        if conv.kernel_size != (3, 3) or conv.stride != (1, 1) or conv.padding != (1, 1):
+            raise CheckFailed(f"{call}: use a 3x3 kernel with stride 1 and padding=1 (the size stays the same), got "
+                              f"kernel_size={conv.kernel_size}, stride={conv.stride}, padding={conv.padding}")
+        if conv.bias is not None:
+            raise CheckFailed(f"{call}: give the convolution bias=False: batch norm subtracts the channel mean, "
+                              "which removes any bias, and adds its own learned shift")
+        if norm.num_features != out_channels:
+            raise CheckFailed(f"{call}: BatchNorm2d(num_features) must equal the convolution's "
+                              f"out_channels ({out_channels}), got {norm.num_features}")
+        x = torch.randn(4, in_channels, 12, 12)
+        block.train()
+        try:
+            with torch.no_grad():
+                got = block(x)
+        except RuntimeError as error:
+            raise CheckFailed(f"{call} fails on a (4, {in_channels}, 12, 12) batch: {error}") from error
+        if tuple(got.shape) != (4, out_channels, 12, 12):
+            raise CheckFailed(f"{call} must turn a (4, {in_channels}, 12, 12) batch into (4, {out_channels}, 12, 12), "
+                              f"got {tuple(got.shape)}")
+        with torch.no_grad():
+            expected = _reference_block(conv, norm, x)
+        if got.min() < 0:
+            raise CheckFailed(f"{call} gives negative outputs: end the block with a ReLU")
+        if not torch.allclose(got, expected, atol=1e-4):
+            raise CheckFailed(f"{call} does not compute ReLU(BatchNorm(conv(x))): apply the three in that order "
+                              "(a ReLU before the batch norm, for example, changes the result)")

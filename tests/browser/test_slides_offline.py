@@ -1,7 +1,7 @@
 """A lecture deck works in a classroom without network: built by `python -m tools.classroom slides`,
 opened from disk in headless Chromium with every network request blocked, it must run as reveal.js
 slides (navigation works) with the LaTeX typeset by MathJax, and no request may leave the machine.
-The screenshot of the first math slide is tests/browser/slides.png.
+The screenshot of the first math slide is tests/browser/output/slides.png (an ignored folder).
 
 Set-up: tests/browser/install.sh (run by `make test`), as for the JupyterLab test.
 """
@@ -17,11 +17,11 @@ try:
 except ImportError:  # installed by tests/browser/install.sh
     sync_playwright = None
 
-from test_jupyterlab_explorer import CHROMIUM, _require  # the same Chromium and skip rule
+from test_jupyterlab_explorer import CHROMIUM, OUTPUT, _require  # the same Chromium, skip rule and output folder
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "01_cross_entropy.ipynb"
-SCREENSHOT = ROOT / "tests" / "browser" / "slides.png"
+SCREENSHOT = OUTPUT / "slides.png"
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +82,7 @@ def test_deck_runs_offline_as_slides_with_typeset_math(decks, deck):
             page.wait_for_timeout(1_000)  # the template re-renders the math of each new slide: let it finish
             page.wait_for_function("MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running", timeout=30_000)
             page.wait_for_timeout(1_500)
+            OUTPUT.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
         browser.close()
     assert not outside, f"the deck reached for the network: {outside[:3]}"

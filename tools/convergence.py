@@ -1,0 +1,80 @@
+"""Converged training: a notebook's models trained with three times their budget (maintainer tool).
+
+    python -m tools.convergence notebooks/05_video_lstm.ipynb
+
+A lesson may only draw conclusions from models trained to convergence: within 2 points of what the same
+recipe reaches with 3x the budget. tools/convergence/<notebook>.json says how to triple a notebook's
+budget and which printed values are its models' accuracies:
+
+    {"replace": [["EPOCHS = 8", "EPOCHS = 24"]],
+     "compare": {"summary lstm_test_acc": "CNN + LSTM (8 epochs)"}}
+
+"replace" edits the notebook's code as a mutation does (each old text must occur exactly once); each key
+of "compare" is a Summary line ("summary <name>") or a claim as tools.claim_spread records them. The tool
+runs the edited notebook once in a fresh kernel and prints a markdown table: model, accuracy at the
+notebook's budget (its stored outputs), at 3x the budget, and the difference. The table is also written to
+tools/convergence/<notebook>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from tools.claim_spread import execute, parse_outputs
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC_DIR = ROOT / "tools" / "convergence"
+TOLERANCE = 2.0  # points: the 3x run may gain at most this much
+
+
+def tripled(notebook: dict, replace: list[list[str]]) -> dict:
+    """A copy of ``notebook`` with every (old, new) replacement applied to its code cells."""
+    notebook = json.loads(json.dumps(notebook))
+    for old, new in replace:
+        cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code" and old in "".join(cell["source"])]
+        count = sum("".join(cell["source"]).count(old) for cell in cells)
+        if count != 1:
+            raise ValueError(f"{old!r} occurs {count} times in the notebook's code; each replacement needs exactly one")
+        source = "".join(cells[0]["source"]).replace(old, new)
+        cells[0]["source"] = source.splitlines(keepends=True)
+    return notebook
+
+
+def table(name: str, compare: dict[str, str], stored: dict[str, dict], longer: dict[str, dict], seconds: float) -> str:
+    """Markdown table: model, accuracy at the budget, at 3x the budget, difference, converged."""
+    lines = [f"{name}: accuracy at the notebook's budget and at 3x the budget (one run of {seconds:.0f} s)", "",
+             "| model | value | at budget | at 3x budget | 3x minus budget | converged |",
+             "|---|---|---:|---:|---:|---|"]
+    for key, model in compare.items():
+        if key not in stored or key not in longer:
+            raise KeyError(f"{key!r} is not printed by {name} (stored: {key in stored}, 3x run: {key in longer})")
+        now, more = stored[key]["value"], longer[key]["value"]
+        lines.append(f"| {model} | {key} | {now:.1f} | {more:.1f} | {more - now:+.1f} | "
+                     f"{'yes' if more - now <= TOLERANCE else 'NO'} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebook", type=Path)
+    args = parser.parse_args()
+    path = args.notebook.resolve()
+    spec_path = SPEC_DIR / (path.stem[:2] + ".json")
+    if not spec_path.exists():
+        raise SystemExit(f"no {spec_path.relative_to(ROOT)}: write how to triple {path.name}'s budget there first")
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / path.name
+        copy.write_text(json.dumps(tripled(notebook, spec["replace"])), encoding="utf-8")
+        longer, seconds = execute(copy, seed=0, setting="native")
+    report = table(path.stem, spec["compare"], parse_outputs(notebook), longer, seconds)
+    (SPEC_DIR / (path.stem + ".md")).write_text(report + "\n", encoding="utf-8")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
