@@ -10,6 +10,8 @@ from typing import Callable, Sequence
 
 import torch
 
+from . import _validate as door
+
 __all__ = [
     "require_layout", "require_images", "require_videos", "require_shape", "require_lengths",
     "CheckFailed", "CheckResult", "run_check", "expect_close", "tolerance_for", "stand_in_until_done",
@@ -24,6 +26,8 @@ def require_layout(
     ``"N, C, H, W"``) and, when given, whose dtype is ``dtype``; ``hint`` is appended to the rank
     error when the tensor has one dimension too few. Introduced in 00_setup_and_tour.
     """
+    door.text(layout, "layout", nonempty=True)
+    door.text(name, "name")
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(tensor).__name__}")
     rank = layout.count(",") + 1
@@ -45,6 +49,11 @@ def require_shape(tensor: torch.Tensor, shape: Sequence[int | None], name: str =
     """Raise a ``ValueError`` unless ``tensor`` has ``shape`` (``None`` matches any size).
     Introduced in 00_setup_and_tour.
     """
+    door.text(name, "name")
+    door.tensor(tensor, name)
+    door.sequence(shape, "shape", "a sequence of sizes (int, or None for any size)")
+    door.require(all(s is None or isinstance(s, int) and not isinstance(s, bool) for s in shape), "shape",
+                 "a sequence of sizes (int, or None for any size)", shape, TypeError)
     if tensor.ndim != len(shape) or any(e is not None and e != a for e, a in zip(shape, tensor.shape)):
         wanted = "(" + ", ".join("*" if e is None else str(e) for e in shape) + ")"
         raise ValueError(f"{name} must have shape {wanted}, got {tuple(tensor.shape)}")
@@ -78,6 +87,8 @@ def tolerance_for(actual: torch.Tensor, atol: float) -> float:
     """``atol`` for a float64 answer, widened to the rounding of a lower-precision one (float32:
     1e-5), so that a correct answer computed in another dtype passes. Introduced in 01_cross_entropy.
     """
+    door.tensor_like(actual, "actual")
+    door.number(atol, "atol", low=0)
     return max(atol, _ROUNDING.get(torch.as_tensor(actual).dtype, 0.0))
 
 
@@ -86,6 +97,10 @@ def expect_close(actual: torch.Tensor, expected: torch.Tensor, what: str, atol: 
     in shape and value, within ``atol`` (or the rounding of ``actual``'s dtype, if larger).
     Introduced in 00_setup_and_tour.
     """
+    door.tensor_like(actual, "actual")
+    door.tensor(expected, "expected")
+    door.text(what, "what")
+    door.number(atol, "atol", low=0)
     actual = torch.as_tensor(actual)
     if actual.shape != expected.shape:
         raise CheckFailed(f"{what} has shape {tuple(actual.shape)}, expected {tuple(expected.shape)}")
@@ -102,6 +117,8 @@ def run_check(name: str, check: Callable[[], None]) -> CheckResult:
     ``check`` raises :class:`CheckFailed` for a wrong answer; a ``NotImplementedError`` (the
     exercise is not done yet) is reported, not raised, so the rest of the notebook still runs.
     """
+    door.text(name, "name")
+    door.function(check, "check")
     try:
         check()
     except NotImplementedError:
@@ -122,6 +139,10 @@ def stand_in_until_done(result: CheckResult, answer: Callable, stand_in: Callabl
     still run. A written but wrong answer is kept: the cells below show what it does.
     Introduced in 01_cross_entropy.
     """
+    door.instance(result, "result", CheckResult, "the CheckResult of run_check")
+    door.function(answer, "answer")
+    door.function(stand_in, "stand_in")
+    door.text(stand_in_name, "stand_in_name")
     if result.implemented:
         return answer
     print(f"  until {result.name} is written, the cells below use {stand_in_name} in its place")
@@ -133,6 +154,8 @@ def exercise_done(result: CheckResult, needed_for: str) -> bool:
     for it (``needed_for``), and the cell skips that part instead of failing. A written answer, right
     or wrong, is used. Introduced in 02_cnn_training.
     """
+    door.instance(result, "result", CheckResult, "the CheckResult of run_check")
+    door.text(needed_for, "needed_for")
     if not result.implemented:
         print(f"finish the exercise {result.name} to run {needed_for}; the rest of the notebook goes on without it")
     return result.implemented
@@ -154,6 +177,10 @@ def require_lengths(lengths: torch.Tensor | None, batch: int, steps: int) -> tor
     """``lengths`` as a CPU ``int64`` tensor of one real length per clip, each in ``[1, steps]``, or
     ``None``; a ``ValueError`` names the problem otherwise. Introduced in 05_video_lstm.
     """
+    door.integer(batch, "batch", low=0)
+    door.integer(steps, "steps", low=1)
+    if lengths is not None:
+        door.tensor_like(lengths, "lengths")
     if lengths is None:
         return None
     lengths = torch.as_tensor(lengths).cpu().long()
@@ -171,6 +198,7 @@ def numerical_gradient(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tenso
     ``x`` must be float64: in float32 the rounding error of ``f`` divided by ``2 eps`` swamps the
     result. Raises TypeError / ValueError naming the problem.
     """
+    door.function(f, "f")
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
     if x.dtype != torch.float64:

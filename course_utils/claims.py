@@ -14,6 +14,8 @@ import math
 import numbers
 from dataclasses import dataclass
 
+from . import _validate as door
+
 __all__ = ["measured", "claim", "Verdict", "in_range", "format_range", "MARK"]
 
 # The one mark of a measured number; nbval_sanitize.cfg recognises "≈" followed by a number.
@@ -47,6 +49,9 @@ def format_range(low: float | None, high: float | None) -> str:
     """``"at least 30"``, ``"at most 0.5"`` or ``"55 to 80"``: a threshold as learners read it.
     Introduced in 00_setup_and_tour.
     """
+    for name, bound in (("low", low), ("high", high)):
+        if bound is not None:
+            door.number(bound, name)
     if low is None and high is None:
         raise ValueError("give a lower bound (low=...), an upper bound (high=...) or both")
     if low is not None and high is not None:
@@ -91,6 +96,7 @@ def claim(statement: str, value: float, *, low: float | None = None, high: float
     """
     if not isinstance(statement, str) or not statement.strip():
         raise ValueError("a claim needs a statement: the lesson in words, e.g. 'Adam beats SGD by 20 points'")
+    _require_number(value, "value")
     verdict = in_range(value, low, high)
     shown = measured(value, digits, signed=signed, unit=unit, sci=sci)
     print(f"{'✔' if verdict else '✘'} {statement} (measured {shown}; expected {format_range(low, high)})")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
+from . import _validate as door
+
 __all__ = [
     "replace_head",
     "freeze",
@@ -24,6 +26,9 @@ def replace_head(model: nn.Module, num_classes: int, seed: int = 0) -> nn.Module
     """Put a fresh linear head ``fc`` with ``num_classes`` outputs on ``model`` (in place; returned).
     Introduced in 06_transfer_learning.
     """
+    door.module(model, "model")
+    door.integer(num_classes, "num_classes", low=1)
+    door.integer(seed, "seed")
     if not hasattr(model, "fc") or not hasattr(model, "num_features"):
         raise ValueError("model needs an `fc` head and a `num_features` attribute (see load_backbone)")
     generator_state = torch.random.get_rng_state()
@@ -35,6 +40,7 @@ def replace_head(model: nn.Module, num_classes: int, seed: int = 0) -> nn.Module
 
 def freeze(module: nn.Module) -> nn.Module:
     """Set ``requires_grad=False`` on every parameter of ``module``. Introduced in 06_transfer_learning."""
+    door.module(module, "module")
     for parameter in module.parameters():
         parameter.requires_grad_(False)
     return module
@@ -42,6 +48,7 @@ def freeze(module: nn.Module) -> nn.Module:
 
 def unfreeze(module: nn.Module) -> nn.Module:
     """Set ``requires_grad=True`` on every parameter of ``module``. Introduced in 06_transfer_learning."""
+    door.module(module, "module")
     for parameter in module.parameters():
         parameter.requires_grad_(True)
     return module
@@ -49,6 +56,8 @@ def unfreeze(module: nn.Module) -> nn.Module:
 
 def freeze_all_but_head(model: nn.Module, head: str = "fc") -> nn.Module:
     """Freeze everything except the submodule named ``head``. Introduced in 06_transfer_learning."""
+    door.module(model, "model")
+    door.text(head, "head")
     if not hasattr(model, head):
         raise ValueError(f"model has no submodule {head!r} to keep trainable")
     freeze(model)
@@ -60,6 +69,8 @@ def bn_and_bias_only(model: nn.Module, head: str = "fc") -> nn.Module:
     """Train only batch-norm scales/shifts, biases and the head (BitFit-style tuning).
     Introduced in 06_transfer_learning.
     """
+    door.module(model, "model")
+    door.text(head, "head")
     freeze_all_but_head(model, head)
     for module in model.modules():
         if isinstance(module, nn.modules.batchnorm._BatchNorm):
@@ -74,6 +85,7 @@ def count_trainable(model: nn.Module) -> tuple[int, int, float]:
     """``(trainable, total, trainable / total)`` parameter counts of ``model``.
     Introduced in 06_transfer_learning.
     """
+    door.module(model, "model")
     total = sum(p.numel() for p in model.parameters())
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     if total == 0:
@@ -85,6 +97,12 @@ def finetune_param_groups(model: nn.Module, head_lr: float, backbone_lr: float, 
     """Optimizer parameter groups: the head at ``head_lr``, the trainable rest at ``backbone_lr``
     (usually 10x smaller, so pretrained features move slowly). Introduced in 06_transfer_learning.
     """
+    door.module(model, "model")
+    door.number(head_lr, "head_lr", low=0)
+    door.number(backbone_lr, "backbone_lr", low=0)
+    door.text(head, "head")
+    if not isinstance(getattr(model, head, None), nn.Module):
+        raise ValueError(f"finetune_param_groups: model has no submodule {head!r} (head) to train at head_lr")
     head_params = [p for p in getattr(model, head).parameters() if p.requires_grad]
     head_ids = {id(p) for p in head_params}
     rest = [p for p in model.parameters() if p.requires_grad and id(p) not in head_ids]
@@ -98,6 +116,7 @@ def sample_per_class(labels: torch.Tensor, per_class: int, seed: int = 0) -> tor
     """Indices of ``per_class`` random examples of every class in ``labels`` (sorted; the same
     seed always gives the same subset). Introduced in 06_transfer_learning.
     """
+    door.tensor(labels, "labels", ndim=1, layout="(N,)")
     if not isinstance(per_class, int) or per_class < 1:
         raise ValueError(f"per_class must be a positive int, got {per_class!r}")
     generator = torch.Generator().manual_seed(seed)

@@ -6,6 +6,8 @@ from typing import Sequence
 
 import torch
 
+from . import _validate as door
+
 __all__ = ["accuracy", "confusion_matrix", "per_class_accuracy", "pair_accuracy"]
 
 
@@ -20,6 +22,8 @@ def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
     """Fraction of rows of ``logits`` ``(N, K)`` whose argmax equals ``targets`` ``(N,)``.
     Introduced in 00_setup_and_tour.
     """
+    door.tensor(logits, "logits")
+    door.tensor(targets, "targets")
     if logits.ndim != 2:
         raise ValueError(f"logits must have shape (N, num_classes), got {tuple(logits.shape)}")
     _check_pair(logits, targets)
@@ -30,6 +34,9 @@ def confusion_matrix(preds: torch.Tensor, targets: torch.Tensor, num_classes: in
     """Counts ``(num_classes, num_classes)``: row = true class, column = predicted class.
     ``preds`` are class indices ``(N,)`` or logits ``(N, K)``. Introduced in 00_setup_and_tour.
     """
+    door.tensor(preds, "preds", ndim=(1, 2), layout="(N,) or (N, num_classes)")
+    door.tensor(targets, "targets")
+    door.integer(num_classes, "num_classes")
     if preds.ndim == 2:
         preds = preds.argmax(1)
     _check_pair(preds, targets)
@@ -48,6 +55,9 @@ def per_class_accuracy(logits: torch.Tensor, targets: torch.Tensor, num_classes:
     """Accuracy of each class, shape ``(num_classes,)`` (NaN for a class absent from ``targets``).
     Introduced in 02_cnn_training.
     """
+    door.tensor(logits, "logits", ndim=(1, 2), layout="(N, num_classes) or (N,)")
+    door.tensor(targets, "targets")
+    door.integer(num_classes, "num_classes")
     matrix = confusion_matrix(logits, targets, num_classes).double()
     return matrix.diagonal() / matrix.sum(1)
 
@@ -56,6 +66,9 @@ def pair_accuracy(logits: torch.Tensor, labels: torch.Tensor, classes: Sequence[
     """Accuracy on the clips whose label is in ``classes`` only (e.g. the reversed-order pairs),
     over all classes' predictions. Introduced in 05_video_lstm.
     """
+    door.tensor(logits, "logits", ndim=2, layout="(N, num_classes)")
+    door.tensor(labels, "labels", ndim=1, layout="(N,)", dtype="integer")
+    door.integers(classes, "classes", "a non-empty list of class indices", nonempty=True)
     keep = torch.isin(labels, torch.as_tensor(list(classes)))
     if not keep.any():
         raise ValueError(f"no clip has a label in {list(classes)}")

@@ -9,6 +9,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from . import _validate as door
+
 __all__ = ["ReferenceConvNet", "ConvNet", "count_parameters", "MLP", "make_cnn", "conv_bn_relu", "make_course_cnn",
            "FrameEncoder"]
 
@@ -72,6 +74,7 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     """Number of parameters of ``model`` (only those with ``requires_grad`` if ``trainable_only``).
     Introduced in 00_setup_and_tour.
     """
+    door.module(model, "model")
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 

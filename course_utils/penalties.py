@@ -8,6 +8,8 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
+from . import _validate as door
+
 __all__ = [
     "weight_parameters",
     "flat_weights",
@@ -26,13 +28,16 @@ def weight_parameters(model: nn.Module) -> list[torch.Tensor]:
 
 def flat_weights(model: nn.Module) -> torch.Tensor:
     """All weights of ``model`` (not biases) as one detached 1-D CPU tensor. Introduced in 03_regularization."""
+    door.module(model, "model")
     return torch.cat([w.detach().flatten().cpu() for w in weight_parameters(model)])
 
 
 def near_zero_fraction(weights: torch.Tensor, threshold: float = 1e-3) -> float:
     """Fraction of entries with ``|w| < threshold``. Introduced in 03_regularization."""
-    if not isinstance(weights, torch.Tensor) or weights.numel() == 0:
+    door.tensor(weights, "weights")
+    if weights.numel() == 0:
         raise ValueError("weights must be a non-empty tensor")
+    door.number(threshold, "threshold")
     if threshold <= 0:
         raise ValueError(f"threshold must be > 0, got {threshold}")
     return (weights.abs() < threshold).float().mean().item()

@@ -22,6 +22,8 @@ from typing import Callable
 import numpy as np
 import torch
 
+from . import _validate as door
+
 __all__ = [
     "CacheError",
     "CheckpointError",
@@ -47,6 +49,11 @@ class CacheError(RuntimeError):
 
 class CheckpointError(CacheError):
     """A checkpoint is missing, truncated or altered. Introduced in 06_transfer_learning."""
+
+
+def _missing(error: type[CacheError], message: str) -> CacheError:
+    """``error(message)`` that is also a ``FileNotFoundError``: a missing file is both."""
+    return type(error.__name__, (error, FileNotFoundError), {"__module__": __name__})(message)
 
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data"  # the repository's data/, with the shipped files
@@ -117,6 +124,7 @@ def data_dir(root: str | os.PathLike | None = None) -> Path:
 
 def sha256_file(path: str | os.PathLike) -> str:
     """The sha256 of a file, read in 1 MiB blocks. Introduced in 00_setup_and_tour."""
+    door.path(path, "path", exists=True)
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -129,6 +137,8 @@ def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
     disk, then renamed over ``path``, so a reader never sees a half-written file.
     Introduced in 00_setup_and_tour.
     """
+    door.path(path, "path")
+    door.instance(payload, "payload", (bytes, bytearray, memoryview), "bytes")
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -147,10 +157,17 @@ def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
 # The one sidecar format: name.ext -> name.json = {**meta, "sha256": ..., "file": "name.ext"}
 
 
+def _require_sha256(value: object, name: str) -> None:
+    door.text(value, name)
+    door.require(len(value) == 64 and all(c in "0123456789abcdef" for c in value), name,
+                 "a sha256: 64 lower-case hexadecimal digits", value)
+
+
 def sidecar_path(path: str | os.PathLike) -> Path:
     """The sidecar of a cache or checkpoint: ``name.ext`` -> ``name.json``. Introduced in
     00_setup_and_tour.
     """
+    door.path(path, "path", suffix=True)
     return Path(path).with_suffix(".json")
 
 
@@ -158,6 +175,10 @@ def write_sidecar(path: str | os.PathLike, checksum: str, meta: dict | None = No
     """Write ``path``'s sidecar atomically: ``meta``, the file's ``sha256`` and its name.
     Introduced in 00_setup_and_tour.
     """
+    door.path(path, "path", suffix=True)
+    _require_sha256(checksum, "checksum")
+    if meta is not None:
+        door.mapping(meta, "meta")
     path = Path(path)
     sidecar = {**(meta or {}), "sha256": checksum, "file": path.name}
     atomic_write_bytes(sidecar_path(path), json.dumps(sidecar, indent=2).encode())
@@ -168,12 +189,19 @@ def verify_sidecar(path: str | os.PathLike, expected_meta: dict | None = None, s
     """Check ``path`` against its sidecar (or against ``sha256`` when given, without a sidecar):
     the file exists, every ``expected_meta`` entry matches, and its sha256 is the recorded one.
 
-    Raises ``error`` (a :class:`CacheError`) naming the problem. Introduced in 00_setup_and_tour.
+    Raises ``error`` (a :class:`CacheError`) naming the problem (a missing file: one that is also a
+    ``FileNotFoundError``). Introduced in 00_setup_and_tour.
     """
+    door.path(path, "path")
+    _optional_mapping(expected_meta, "expected_meta")
+    if sha256 is not None:
+        door.text(sha256, "sha256")
+    door.require(isinstance(error, type) and issubclass(error, CacheError), "error", "CacheError or a subclass",
+                 error, TypeError)
     path = Path(path)
     kind = "checkpoint" if issubclass(error, CheckpointError) else "cache"
     if not path.exists():
-        raise error(f"{kind} {path.name} is missing")
+        raise _missing(error, f"{kind} {path.name} is missing: no file at path {str(path)!r}")
     if sha256 is None:
         side = sidecar_path(path)
         if not side.exists():
@@ -200,12 +228,22 @@ def verify_sidecar(path: str | os.PathLike, expected_meta: dict | None = None, s
 # Array caches: a zip of .npy arrays with fixed timestamps (so equal arrays give equal bytes).
 
 
+def _optional_mapping(value: object, name: str) -> None:
+    if value is not None:
+        door.mapping(value, name)
+
+
 def save_arrays_atomic(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> str:
     """Write ``arrays`` to ``path`` (a deterministic zip of .npy files) and its ``.json`` sidecar
     holding ``meta`` and the file's sha256; both are written atomically. Returns the sha256.
 
     Introduced in 00_setup_and_tour.
     """
+    door.path(path, "path", suffix=True)
+    door.mapping(arrays, "arrays", "a dict {name: NumPy array}")
+    door.require(all(isinstance(k, str) and isinstance(a, np.ndarray) for k, a in arrays.items()), "arrays",
+                 "a dict {name: NumPy array}", arrays, TypeError)
+    door.mapping(meta, "meta")
     path = Path(path)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -227,9 +265,12 @@ def load_arrays_checked(path: str | os.PathLike, expected_meta: dict) -> dict[st
     Raises :class:`CacheError` naming the problem when the file or its sidecar is missing,
     truncated, altered or from another builder version. Introduced in 00_setup_and_tour.
     """
+    door.path(path, "path", suffix=True)
+    door.mapping(expected_meta, "expected_meta")
     path = Path(path)
     if not path.exists() or not sidecar_path(path).exists():
-        raise CacheError(f"cache {path.name} or its checksum file {sidecar_path(path).name} is missing")
+        raise _missing(CacheError, f"cache {path.name} or its checksum file {sidecar_path(path).name} is missing "
+                       f"(path {str(path)!r})")
     verify_sidecar(path, expected_meta)
     with np.load(path, allow_pickle=False) as archive:
         return {key: archive[key] for key in archive.files}
@@ -239,6 +280,10 @@ def cached_arrays(path: Path, meta: dict, build: Callable[[], dict[str, np.ndarr
     """Load ``path`` if it is intact (checksum and ``meta`` match), otherwise warn, call ``build()``,
     save its arrays atomically and return them. Introduced in 00_setup_and_tour.
     """
+    door.path(path, "path", suffix=True)
+    door.mapping(meta, "meta")
+    door.function(build, "build")
+    path = Path(path)
     if path.exists() or sidecar_path(path).exists():
         try:
             return load_arrays_checked(path, meta)
@@ -257,6 +302,11 @@ def save_checkpoint(state_dict: dict[str, torch.Tensor], path: str | os.PathLike
     """Write ``state_dict`` to ``path`` atomically (temp file, then ``os.replace``) and its ``.json``
     sidecar (``meta`` and the sha256); return the file's sha256. Introduced in 06_transfer_learning.
     """
+    door.mapping(state_dict, "state_dict", "a state dict {name: tensor}")
+    door.require(all(isinstance(v, torch.Tensor) for v in state_dict.values()), "state_dict",
+                 "a state dict {name: tensor}", state_dict, TypeError)
+    door.path(path, "path", suffix=True)
+    _optional_mapping(meta, "meta")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
@@ -275,6 +325,7 @@ def load_checkpoint(path: str | os.PathLike, sha256: str | None = None,
 
     Raises :class:`CheckpointError` naming the problem. Introduced in 06_transfer_learning.
     """
+    door.path(path, "path")
     path = Path(path)
     verify_sidecar(path, expected_meta, sha256, error=CheckpointError)
     try:

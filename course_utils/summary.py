@@ -14,6 +14,7 @@ import numbers
 import re
 from typing import Union
 
+from . import _validate as door
 from .claims import MARK, _require_number, format_range, in_range
 
 __all__ = ["print_summary", "format_summary", "SummaryValue"]
@@ -43,6 +44,7 @@ def format_summary(results: dict[str, SummaryValue]) -> str:
     stay exact; ``(value, low, high)`` is a measured value with its expected range and verdict.
     Introduced in 00_setup_and_tour.
     """
+    door.mapping(results, "results", "a dict {name: value}")
     if not results:
         raise ValueError("results is empty: pass the notebook's key results as {name: number}")
     lines = []

@@ -8,6 +8,8 @@ from __future__ import annotations
 import time
 from types import TracebackType
 
+from . import _validate as door
+
 __all__ = ["Timer", "format_seconds"]
 
 
@@ -15,6 +17,8 @@ def format_seconds(label: str, seconds: float) -> str:
     """``"⏱ label: 12.3 s"``: the one format for timings in notebooks. Introduced in
     00_setup_and_tour.
     """
+    door.text(label, "label")
+    door.number(seconds, "seconds", low=0)
     return f"⏱ {label}: {seconds:.1f} s"
 
 
