@@ -12,6 +12,7 @@ from typing import Callable, Mapping, Sequence
 import torch
 import torch.nn as nn
 
+from . import _validate as door
 from .claims import measured
 from .datasets.digits import DigitsSplit
 from .loading import BatchLoader
@@ -149,6 +150,9 @@ def _train_one(config: Config, seed: int, data: DigitsSplit, epochs: int, batch_
     return Run(seed, history, train_acc, test_acc, flat_weights(model))
 
 
+_PARTS = ("train", "val", "test")
+
+
 def run_ablation(
     configs: Mapping[str, Config],
     seeds: Sequence[int],
@@ -168,6 +172,12 @@ def run_ablation(
     measured at the end, in eval mode (no dropout). Seeds fix the initialization, dropout masks and
     batch order, so results repeat exactly.
     """
+    door.mapping(configs, "configs", "a dict {name: Config}")
+    door.integers(seeds, "seeds", "a list of seeds (ints >= 0)", low=0)
+    door.require(all(hasattr(data, f"{part}_{kind}") for part in _PARTS for kind in ("images", "labels")),
+                 "data", "a DigitsSplit (e.g. small_photo_digits())", data, TypeError)
+    door.integer(epochs, "epochs", low=1)
+    door.integer(batch_size, "batch_size", low=1)
     if not configs:
         raise ValueError("configs is empty: pass {name: Config(...)}")
     if len(seeds) < 1:
@@ -191,6 +201,7 @@ def format_table(result: AblationResult) -> str:
     """The results table as text: mean ± std of test accuracy and of the train-test gap
     (percentage points). Every number is a float32 training result, so it is printed as a
     measured value (``≈``, see :func:`course_utils.claims.measured`). Introduced in 03_regularization."""
+    door.instance(result, "result", AblationResult, "an AblationResult (from run_ablation)")
     rows = result.table()
     width = max(len("config"), *(len(r["config"]) for r in rows))
     lines = [f"{'config':<{width}}  seeds  test acc (%)  train-test gap (pts)"]
@@ -215,6 +226,8 @@ def flip_labels(labels: torch.Tensor, fraction: float, num_classes: int = 10, se
         raise ValueError(f"num_classes must be >= 2 so that a wrong class exists, got {num_classes}")
     if labels.numel() and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(f"labels must lie in [0, {num_classes}); pass the right num_classes")
+    door.number(fraction, "fraction")
+    door.integer(num_classes, "num_classes")
     if not 0.0 <= fraction <= 1.0:
         raise ValueError(f"fraction must be in [0, 1] (0.3 flips 30% of the labels), got {fraction}")
     generator = torch.Generator().manual_seed(seed)

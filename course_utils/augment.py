@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
+from . import _validate as door
 from .checks import require_images
 
 __all__ = [
@@ -123,6 +124,8 @@ def affine_batch(
     gives uint8 output (rounded); float input gives float output.
     """
     require_images(images)
+    for name, value in (("angles", angles), ("translations", translations), ("scales", scales)):
+        door.tensor_like(value, name)
     n, _, height, width = images.shape
     if padding_mode not in _PADDING_MODES:
         raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, got {padding_mode!r}")
@@ -228,6 +231,8 @@ def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
     """uint8 images ``(..., C, H, W)`` resized to ``size`` x ``size`` (bilinear, antialiased, so a
     shrunk image does not alias), rounded back to uint8. Introduced in 06_transfer_learning.
     """
+    door.tensor(images, "images", ndim=range(3, 9), layout="(..., C, H, W)")
+    door.integer(size, "size", low=1)
     if images.dtype != torch.uint8:
         raise ValueError(f"images must be uint8 pixels, got {images.dtype}")
     flat = images.reshape(-1, *images.shape[-3:]).float()

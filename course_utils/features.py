@@ -12,6 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from . import _validate as door
 from .augment import resize_images
 from .checks import require_images
 from .loading import normalize
@@ -45,7 +46,10 @@ def extract_features(
     ``size`` x ``size`` (when given) and normalized with ``mean`` and ``std`` (as :func:`normalize`)
     before it goes to the model's device.
     """
+    door.module(model, "model")
     require_images(images, "images", torch.uint8)
+    if node is not None:
+        door.text(node, "node")
     if node is None:
         extractor = model.forward_features
     else:
@@ -88,6 +92,10 @@ def cached_features(
     images (their sha256), the node, the size, the normalization and :data:`FEATURES_VERSION` all
     match; otherwise it is rebuilt. Introduced in 06_transfer_learning.
     """
+    door.module(model, "model")
+    door.text(weights_sha256, "weights_sha256", nonempty=True)
+    require_images(images, "images", torch.uint8)
+    door.text(name, "name", nonempty=True)
     images_sha = _fingerprint(images)
     meta = {"features": name, "version": FEATURES_VERSION, "weights_sha256": weights_sha256,
             "images_sha256": images_sha, "node": node, "size": size,
@@ -108,6 +116,10 @@ def linear_probe(train_x: torch.Tensor, train_y: torch.Tensor, num_classes: int,
     training mean and std, which the returned layer folds into its weights. Introduced in
     06_transfer_learning.
     """
+    door.tensor(train_x, "train_x", dtype="float")
+    door.tensor(train_y, "train_y", ndim=1, layout="(N,)", dtype="integer")
+    door.integer(num_classes, "num_classes", low=1)
+    door.integer(steps, "steps", low=1)
     if train_x.ndim != 2 or len(train_x) != len(train_y):
         raise ValueError(f"train_x must be (N, D) with N = len(train_y), got {tuple(train_x.shape)} and {len(train_y)}")
     mean = train_x.mean(0)
@@ -132,6 +144,11 @@ def knn_accuracy(
     """Accuracy of a ``k``-nearest-neighbour classifier with cosine similarity.
     Introduced in 06_transfer_learning.
     """
+    for name, value in (("train_x", train_x), ("test_x", test_x)):
+        door.tensor(value, name, ndim=2, layout="(N, D)", dtype="float")
+    for name, value in (("train_y", train_y), ("test_y", test_y)):
+        door.tensor(value, name, ndim=1, layout="(N,)", dtype="integer")
+    door.integer(k, "k", low=1)
     similarity = F.normalize(test_x, dim=1) @ F.normalize(train_x, dim=1).T
     votes = train_y[similarity.topk(k, dim=1).indices]
     predictions = torch.mode(votes, dim=1).values

@@ -12,6 +12,8 @@ from typing import Sequence
 import torch
 import torch.nn as nn
 
+from . import _validate as door
+
 __all__ = ["conv_output_size", "LayerShape", "layer_shapes", "feature_maps"]
 
 
@@ -60,6 +62,8 @@ def layer_shapes(
     prints the layers that did run and the error (type and message), then returns those rows.
     The model's train/eval mode is restored and the hooks are removed in every case.
     """
+    door.module(model, "model")
+    door.sequence(input_shape, "input_shape", "a tuple of positive ints such as (1, 3, 32, 32)")
     if on_error not in ("raise", "report"):
         raise ValueError(f"on_error must be 'raise' or 'report', got {on_error!r}")
     input_shape = tuple(input_shape)
@@ -118,11 +122,13 @@ def feature_maps(model: nn.Module, images: torch.Tensor, layer_names: Sequence[s
 
     Raises ValueError naming the missing layer and the available names when a name is unknown.
     """
+    door.module(model, "model")
+    door.sequence(layer_names, "layer_names", "a list of layer names such as ['conv1', 'conv2']")
     modules = dict(model.named_modules())
     missing = [name for name in layer_names if name not in modules or not name]
     if missing:
         available = [name for name in modules if name]
-        raise ValueError(f"model has no layer named {missing[0]!r}; available: {available}")
+        raise ValueError(f"model has no layer named {missing[0]!r} (layer_names); available: {available}")
     if not isinstance(images, torch.Tensor) or images.ndim != 4:
         shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
         raise ValueError(f"images must be a float batch (N, C, H, W), got {shape}")

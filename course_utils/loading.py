@@ -10,6 +10,7 @@ from typing import Callable, Iterator, Sequence
 
 import torch
 
+from . import _validate as door
 from .checks import require_images, require_videos
 
 __all__ = ["BatchLoader", "normalize", "minibatches"]
@@ -122,6 +123,9 @@ def minibatches(n: int, batch_size: int, generator: torch.Generator) -> tuple[to
     """Indices of one epoch of shuffled minibatches (the last one may be smaller). Introduced in
     01_cross_entropy.
     """
+    door.integer(n, "n")
+    door.integer(batch_size, "batch_size")
+    door.instance(generator, "generator", torch.Generator, "a torch.Generator (e.g. torch.Generator().manual_seed(0))")
     if n < 1 or batch_size < 1:
         raise ValueError(f"n and batch_size must be positive, got n={n}, batch_size={batch_size}")
     return torch.randperm(n, generator=generator).split(batch_size)

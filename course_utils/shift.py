@@ -11,6 +11,7 @@ from typing import Sequence
 
 import torch
 
+from . import _validate as door
 from .augment import affine_batch
 from .checks import require_images
 
@@ -101,4 +102,7 @@ def shifted_test_sets(
     """``{kind: {level: shifted images}}`` for every kind and level. Introduced in
     04_data_augmentation.
     """
+    require_images(images, dtype=torch.uint8)
+    door.integers(levels, "levels", "a list of shift levels (ints >= 0)", nonempty=True, low=0)
+    door.sequence(kinds, "kinds", f"a list of shift kinds among {SHIFT_KINDS}", nonempty=True)
     return {kind: {level: shift_images(images, kind, level, spec, seed) for level in levels} for kind in kinds}

@@ -16,12 +16,14 @@ from typing import Callable, Iterable
 import torch
 import torch.nn as nn
 
+from . import _validate as door
 from .loading import BatchLoader
 
 __all__ = ["History", "EarlyStopping", "fit", "evaluate", "predict", "progress_enabled",
            "set_batchnorm_eval", "image_accuracy", "warmup_cosine"]
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
+_BATCHES = "an iterable of (inputs, labels) batches, e.g. a BatchLoader"
 
 
 @dataclass
@@ -106,6 +108,7 @@ def set_batchnorm_eval(model: nn.Module) -> None:
     """Put every batch-norm layer of ``model`` in eval mode: its running statistics stay as they are
     (the pretrained ones) while the rest trains. Introduced in 06_transfer_learning.
     """
+    door.module(model, "model")
     for module in model.modules():
         if isinstance(module, nn.modules.batchnorm._BatchNorm):
             module.eval()
@@ -118,6 +121,8 @@ def predict(
     """All logits and labels of ``loader``, on the CPU, with the model in eval mode.
     Introduced in 00_setup_and_tour.
     """
+    door.module(model, "model")
+    door.iterable(loader, "loader", _BATCHES)
     device = _model_device(device, model)
     was_training = model.training
     model.eval()
@@ -141,6 +146,10 @@ def evaluate(
     """Mean loss and accuracy of ``model`` on ``loader`` (eval mode, no gradients).
     Introduced in 00_setup_and_tour.
     """
+    door.module(model, "model")
+    door.iterable(loader, "loader", _BATCHES)
+    if loss_fn is not None:
+        door.function(loss_fn, "loss_fn")
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     logits, labels = predict(model, loader, device)
     return loss_fn(logits, labels).item(), (logits.argmax(1) == labels).float().mean().item()
@@ -153,6 +162,9 @@ def image_accuracy(
     """Accuracy of ``model`` (eval mode) on uint8 ``images`` ``(N, C, H, W)`` normalized as the course
     does, in batches on the model's device. Introduced in 04_data_augmentation.
     """
+    door.module(model, "model")
+    door.tensor(images, "images", ndim=4, layout="(N, C, H, W)", dtype=torch.uint8)
+    door.tensor(labels, "labels", ndim=1, layout="(N,)")
     device = _model_device(None, model)
     loader = BatchLoader(images, labels, batch_size, device=device, channels_last=channels_last)
     return evaluate(model, loader)[1]
@@ -165,6 +177,7 @@ def warmup_cosine(
     almost 0 to the optimizer's rate over the first ``warmup_fraction`` of ``total_steps``, then a
     cosine decay to 0. Introduced in 02_cnn_training (written there; 03 onwards import it).
     """
+    door.instance(optimizer, "optimizer", torch.optim.Optimizer, "a torch.optim optimizer")
     if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps < 1:
         raise ValueError(f"total_steps must be a positive int, got {total_steps!r}")
     if not 0.0 <= warmup_fraction < 1.0:
@@ -188,20 +201,104 @@ def _budget(epochs: int | None, steps: int | None) -> None:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
+def _train_one_epoch(model: nn.Module, loader: Batches, optimizer: torch.optim.Optimizer, loss_fn: Callable,
+                     device: torch.device, history: History, penalty: Callable | None = None,
+                     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None, max_steps: int | None = None,
+                     bar=None, freeze_batchnorm: bool = False) -> int:
+    """One pass over ``loader`` in train mode (at most ``max_steps`` optimizer steps, each ticking ``bar``);
+    appends every step's loss and the epoch's train loss and accuracy to ``history``; returns the steps taken."""
+    model.train()
+    if freeze_batchnorm:
+        set_batchnorm_eval(model)
+    total_loss, correct, seen, taken = 0.0, 0, 0, 0
+    for inputs, targets in loader:
+        _require_on(device, inputs)
+        optimizer.zero_grad(set_to_none=True)
+        logits = model(inputs)
+        loss = loss_fn(logits, targets)
+        if penalty is not None:
+            loss = loss + penalty(model)
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        step_loss = loss.item()
+        history.step_loss.append(step_loss)
+        total_loss += step_loss * len(targets)
+        correct += (logits.argmax(1) == targets).sum().item()
+        seen += len(targets)
+        taken += 1
+        if max_steps is not None:
+            if bar is not None:
+                bar.update(1)
+            if taken == max_steps:
+                break
+    if seen == 0:
+        raise ValueError("train_loader yielded no batches")
+    history.train_loss.append(total_loss / seen)
+    history.train_acc.append(correct / seen)
+    return taken
+
+
+def _progress_bar(progress: bool | None, epochs: int | None, steps: int | None):
+    """A tqdm bar over epochs (or steps) when ``progress`` (default: :func:`progress_enabled`), else None."""
+    if not (progress if progress is not None else progress_enabled()):
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=epochs or steps, desc="epochs" if epochs else "steps", unit="epoch" if epochs else "step",
+                leave=False)
+
+
+def _end_epoch(bar, history: History, per_epoch: bool) -> None:
+    """Tick the bar once per epoch (``per_epoch``) and show the last losses on it."""
+    if bar is None:
+        return
+    if per_epoch:
+        bar.update(1)
+    extra = {"val_acc": f"{history.val_acc[-1]:.3f}"} if history.val_acc else {}
+    bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}", **extra)
+
+
+def _should_stop(early_stopping: EarlyStopping | None, history: History, model: nn.Module, epoch: int) -> bool:
+    if early_stopping is None:
+        return False
+    monitored = history.val_acc if early_stopping.monitor == "val_acc" else history.val_loss
+    return early_stopping.step(monitored[-1], model, epoch)
+
+
+def _restore_best(early_stopping: EarlyStopping | None, model: nn.Module, history: History) -> None:
+    if early_stopping is not None:
+        history.best_epoch = early_stopping.best_epoch
+        if early_stopping.restore_best and early_stopping.best_state is not None:
+            model.load_state_dict(early_stopping.best_state)
+
+
+def _check_fit(model: nn.Module, train_loader: Batches, optimizer: torch.optim.Optimizer, epochs: int | None,
+               steps: int | None, val_loader: Batches | None, early_stopping: EarlyStopping | None,
+               loss_fn: Callable | None, penalty: Callable | None) -> None:
+    door.module(model, "model")
+    door.iterable(train_loader, "train_loader", _BATCHES)
+    door.require(hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad"), "optimizer",
+                 "a torch optimizer (e.g. torch.optim.AdamW(model.parameters()))", optimizer, TypeError)
+    _budget(epochs, steps)
+    for name, value in (("loss_fn", loss_fn), ("penalty", penalty)):
+        if value is not None:
+            door.function(value, name)
+    if val_loader is not None:
+        door.iterable(val_loader, "val_loader", _BATCHES)
+    if early_stopping is not None:
+        door.instance(early_stopping, "early_stopping", EarlyStopping, "an EarlyStopping")
+        if val_loader is None:
+            raise ValueError("early_stopping needs a val_loader: stop on held-out data, never on the test set")
+
+
 def fit(
-    model: nn.Module,
-    train_loader: Batches,
-    optimizer: torch.optim.Optimizer,
-    epochs: int | None = None,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
-    val_loader: Batches | None = None,
-    early_stopping: EarlyStopping | None = None,
-    penalty: Callable[[nn.Module], torch.Tensor] | None = None,
-    device: torch.device | str | None = None,
-    progress: bool | None = None,
-    verbose: bool = False,
-    steps: int | None = None,
-    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    model: nn.Module, train_loader: Batches, optimizer: torch.optim.Optimizer, epochs: int | None = None,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None, val_loader: Batches | None = None,
+    early_stopping: EarlyStopping | None = None, penalty: Callable[[nn.Module], torch.Tensor] | None = None,
+    device: torch.device | str | None = None, progress: bool | None = None, verbose: bool = False,
+    steps: int | None = None, scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
     freeze_batchnorm: bool = False,
 ) -> History:
     """Train ``model`` with any torch optimizer for ``epochs`` passes over ``train_loader`` or for
@@ -215,74 +312,31 @@ def fit(
     model's device (the loader puts them there). ``progress`` shows a bar (default:
     :func:`progress_enabled`); ``verbose`` prints one line per epoch.
     """
-    _budget(epochs, steps)
-    if early_stopping is not None and val_loader is None:
-        raise ValueError("early_stopping needs a val_loader: stop on held-out data, never on the test set")
+    _check_fit(model, train_loader, optimizer, epochs, steps, val_loader, early_stopping, loss_fn, penalty)
     device = _model_device(device, model)
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     history = History()
-    bar = None
-    if progress if progress is not None else progress_enabled():
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=epochs or steps, desc="epochs" if epochs else "steps", unit="epoch" if epochs else "step",
-                   leave=False)
+    bar = _progress_bar(progress, epochs, steps)
     taken, epoch = 0, 0
     try:
         while (epochs is not None and epoch < epochs) or (steps is not None and taken < steps):
             epoch += 1
-            model.train()
-            if freeze_batchnorm:
-                set_batchnorm_eval(model)
-            total_loss, correct, seen = 0.0, 0, 0
-            for inputs, targets in train_loader:
-                _require_on(device, inputs)
-                optimizer.zero_grad(set_to_none=True)
-                logits = model(inputs)
-                loss = loss_fn(logits, targets)
-                if penalty is not None:
-                    loss = loss + penalty(model)
-                loss.backward()
-                optimizer.step()
-                if scheduler is not None:
-                    scheduler.step()
-                step_loss = loss.item()
-                history.step_loss.append(step_loss)
-                total_loss += step_loss * len(targets)
-                correct += (logits.argmax(1) == targets).sum().item()
-                seen += len(targets)
-                taken += 1
-                if steps is not None:
-                    if bar is not None:
-                        bar.update(1)
-                    if taken == steps:
-                        break
-            if seen == 0:
-                raise ValueError("train_loader yielded no batches")
-            history.train_loss.append(total_loss / seen)
-            history.train_acc.append(correct / seen)
+            taken += _train_one_epoch(model, train_loader, optimizer, loss_fn, device, history, penalty, scheduler,
+                                      None if steps is None else steps - taken, bar, freeze_batchnorm)
             if val_loader is not None:
                 val_loss, val_acc = evaluate(model, val_loader, loss_fn, device)
                 history.val_loss.append(val_loss)
                 history.val_acc.append(val_acc)
             if verbose:
                 _print_epoch(epoch, history)
-            if bar is not None:
-                if epochs is not None:
-                    bar.update(1)
-                extra = {"val_acc": f"{history.val_acc[-1]:.3f}"} if history.val_acc else {}
-                bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}", **extra)
-            monitored = history.val_acc if early_stopping and early_stopping.monitor == "val_acc" else history.val_loss
-            if early_stopping is not None and early_stopping.step(monitored[-1], model, epoch):
+            _end_epoch(bar, history, per_epoch=epochs is not None)
+            if _should_stop(early_stopping, history, model, epoch):
                 history.stopped_early = True
                 break
     finally:
         if bar is not None:
             bar.close()
-    if early_stopping is not None:
-        history.best_epoch = early_stopping.best_epoch
-        if early_stopping.restore_best and early_stopping.best_state is not None:
-            model.load_state_dict(early_stopping.best_state)
+    _restore_best(early_stopping, model, history)
     return history
 
 

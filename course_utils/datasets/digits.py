@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .. import _validate as door
+
 __all__ = [
     "DIGIT_NAMES", "DigitsSplit", "load_digits_split", "small_digits", "balanced_split", "require_balanced_sizes",
 ]
@@ -75,6 +77,9 @@ def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> DigitsSplit
 
 
 def require_balanced_sizes(n_train: int, n_val: int) -> None:
+    """Raise unless ``n_train`` and ``n_val`` are positive multiples of 10 (balanced over the 10 classes)."""
+    door.integer(n_train, "n_train")
+    door.integer(n_val, "n_val")
     if n_train < 10 or n_val < 10 or n_train % 10 or n_val % 10:
         raise ValueError(
             f"n_train and n_val must be positive multiples of 10 (balanced classes), "
@@ -85,6 +90,9 @@ def require_balanced_sizes(n_train: int, n_val: int) -> None:
 def balanced_split(labels: torch.Tensor, n_train: int, n_val: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Sorted indices of ``n_train // 10`` training and ``n_val // 10`` validation items per class,
     disjoint, drawn in a seeded random order."""
+    door.tensor(labels, "labels", ndim=1, layout="(N,)", dtype="integer")
+    require_balanced_sizes(n_train, n_val)
+    door.integer(seed, "seed", low=0)
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))
     train, val = [], []
     for c in range(10):

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .. import _validate as door
 from ..storage import cached_arrays, data_dir
 from .digits import DigitsSplit, balanced_split, require_balanced_sizes
 from .image_data import ImageData
@@ -40,6 +41,9 @@ DIGIT_CLASSES = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
 
 
 def resize(batch: torch.Tensor, size: int) -> torch.Tensor:
+    """A float batch ``(N, C, H, W)`` resized to ``size`` x ``size`` (bilinear, antialiased)."""
+    door.tensor(batch, "batch", ndim=4, layout="(N, C, H, W)", dtype="float")
+    door.integer(size, "size", low=1)
     return F.interpolate(batch, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
 
 

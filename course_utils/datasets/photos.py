@@ -7,8 +7,11 @@ Introduced in 00_setup_and_tour.
 from __future__ import annotations
 
 import functools
+import numbers
 
 import numpy as np
+
+from .. import _validate as door
 
 __all__ = [
     "PHOTO_NAMES",
@@ -71,12 +74,24 @@ def textures() -> tuple[np.ndarray, ...]:
     return tuple(grey)
 
 
+_REGION = "(low, high) fractions of the width with 0 <= low < high <= 1"
+
+
 def crop_box(height: int, width: int, size: int, max_crop: int, region: tuple[float, float],
              rng: np.random.Generator) -> tuple[int, int, int]:
     """A random square crop ``(top, left, side)`` of an image ``height`` x ``width``: the side is
     drawn from ``size`` to ``max_crop`` (and to what fits), the crop lies within the horizontal
     ``region`` (fractions of the width). Introduced in 00_setup_and_tour.
     """
+    for name, value in (("height", height), ("width", width), ("size", size), ("max_crop", max_crop)):
+        door.integer(value, name, low=1)
+    door.sequence(region, "region", _REGION)
+    door.require(len(region) == 2 and all(isinstance(r, numbers.Real) for r in region), "region", _REGION, region,
+                 TypeError)
+    door.require(0 <= region[0] < region[1] <= 1, "region", _REGION, region)
+    door.instance(rng, "rng", np.random.Generator, "a numpy.random.Generator (np.random.default_rng(seed))")
+    door.require(size <= min(max_crop, height, int(region[1] * width) - int(region[0] * width)), "size",
+                 "at most max_crop and what fits in the image and region", size)
     left_edge, right_edge = int(region[0] * width), int(region[1] * width)
     side = int(rng.integers(size, min(max_crop, height, right_edge - left_edge) + 1))
     top = int(rng.integers(0, height - side + 1))
