@@ -180,3 +180,10 @@ def integers(value: Any, name: str, expected: str, nonempty: bool = False, low: 
         _fail(TypeError, name, expected, value)
     if low is not None and any(v < low for v in value):
         _fail(ValueError, name, expected, value)
+
+
+def sha256(value: Any, name: str) -> None:
+    """A sha256 checksum: 64 lower-case hexadecimal digits (``hashlib.sha256(...).hexdigest()``)."""
+    text(value, name)
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        _fail(ValueError, name, "a sha256: 64 lower-case hexadecimal digits", value)

@@ -1,5 +1,7 @@
-"""Every static figure of the course: learning curves, labelled image grids, confusion matrices, and
-each notebook's own figures (one section per notebook, in course order).
+"""Every static figure of the course: learning curves, labelled image grids, confusion matrices (drawn
+in :mod:`course_utils._figures`, public here), and each notebook's own figures (one section per
+notebook, in course order). Heat maps use viridis; lines that differ in colour also differ in marker
+or line style.
 
 Helpers call ``plt.show()`` themselves and return nothing, so a cell that ends with one shows
 the figure once and no ``<Figure ...>`` repr leaks into stored outputs. Introduced in 00_setup_and_tour.
@@ -14,11 +16,22 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from . import _validate as door
+from ._figures import (
+    FIGURE_DPI,
+    LINESTYLES,
+    MARKERS,
+    SMALL_FONT,
+    marker_every,
+    plot_confusion_matrix,
+    plot_history,
+    show_images,
+    to_display,
+)
 from .augment import DEFAULT_SETTINGS, augment_photo
-from .checks import require_images, require_videos
+from .checks import require_videos
 from .penalties import near_zero_fraction
 from .shift import ShiftSpec
-from .training import History
 
 if TYPE_CHECKING:
     from .ablation import AblationResult
@@ -28,120 +41,6 @@ __all__ = [
     "plot_gradients", "plot_filters", "plot_feature_maps", "plot_ablation", "plot_weight_histograms",
     "plot_ablation_curves", "plot_sweep", "plot_accuracy_vs_shift", "show_settings", "show_frame_strips",
 ]
-
-# Stored figures are drawn at 80 dots per inch to keep notebooks light; text is never smaller than
-# SMALL_FONT points, i.e. 10 pixels at that resolution, legible at 100% zoom.
-FIGURE_DPI = 80
-SMALL_FONT = 9
-
-
-def to_display(images: torch.Tensor) -> torch.Tensor:
-    """Images ``(N, C, H, W)`` (uint8, or float in [0, 1]) to ``(N, H, W, C)`` float in [0, 1] for
-    ``imshow``. Introduced in 00_setup_and_tour.
-    """
-    require_images(images)
-    images = images.detach().cpu()
-    images = images.float() / 255 if images.dtype == torch.uint8 else images.float().clamp(0, 1)
-    if images.shape[1] == 1:
-        images = images.expand(-1, 3, -1, -1)
-    return images.permute(0, 2, 3, 1)
-
-
-def plot_history(histories: History | Mapping[str, History], title: str = "Learning curves") -> None:
-    """Loss and accuracy per epoch, train (solid) and validation (dashed), for one run or a
-    ``{label: history}`` mapping. Introduced in 00_setup_and_tour.
-    """
-    if isinstance(histories, History):
-        histories = {"model": histories}
-    if not histories:
-        raise ValueError("histories is empty: pass a History or {label: History}")
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.4), dpi=FIGURE_DPI)
-    for i, (label, history) in enumerate(histories.items()):
-        colour = f"C{i}"
-        epochs = range(1, history.epochs + 1)
-        ax_loss.plot(epochs, history.train_loss, color=colour, label=f"{label} train")
-        ax_acc.plot(epochs, [100 * a for a in history.train_acc], color=colour, label=f"{label} train")
-        if history.val_loss:
-            ax_loss.plot(epochs, history.val_loss, color=colour, linestyle="--", label=f"{label} val")
-            ax_acc.plot(epochs, [100 * a for a in history.val_acc], color=colour, linestyle="--", label=f"{label} val")
-    ax_loss.set(xlabel="epoch", ylabel="loss", title="loss")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
-    ax_acc.legend(fontsize=SMALL_FONT)
-    fig.suptitle(title)
-    fig.tight_layout()
-    plt.show()
-
-
-def show_images(
-    images: torch.Tensor,
-    labels: Sequence[int] | torch.Tensor | None = None,
-    class_names: Sequence[str] | None = None,
-    ncols: int = 8,
-    title: str | None = None,
-    captions: Sequence[str] | None = None,
-    size: float = 1.1,
-) -> None:
-    """A grid of images with their labels (or free ``captions``) above each.
-    Introduced in 00_setup_and_tour.
-    """
-    pixels = to_display(images)
-    n = len(pixels)
-    if n == 0:
-        raise ValueError("no images to show")
-    if labels is not None and len(labels) != n:
-        raise ValueError(f"got {n} images but {len(labels)} labels")
-    if captions is not None and len(captions) != n:
-        raise ValueError(f"got {n} images but {len(captions)} captions")
-    ncols = min(ncols, n)
-    nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)), dpi=FIGURE_DPI, squeeze=False
-    )
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i >= n:
-            continue
-        ax.imshow(pixels[i].numpy(), interpolation="nearest")
-        if captions is not None:
-            ax.set_title(captions[i], fontsize=SMALL_FONT)
-        elif labels is not None:
-            label = int(labels[i])
-            ax.set_title(class_names[label] if class_names else str(label), fontsize=SMALL_FONT)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    plt.show()
-
-
-def plot_confusion_matrix(
-    matrix: torch.Tensor, class_names: Sequence[str], title: str = "Confusion matrix", normalize: bool = True
-) -> None:
-    """Heat map of a confusion matrix (rows: true class, columns: predicted), each row normalized
-    to percent when ``normalize``. Introduced in 00_setup_and_tour.
-    """
-    k = len(class_names)
-    if tuple(matrix.shape) != (k, k):
-        raise ValueError(f"matrix must have shape ({k}, {k}) to match class_names, got {tuple(matrix.shape)}")
-    values = matrix.double()
-    if normalize:
-        values = 100 * values / values.sum(1, keepdim=True).clamp_min(1)
-    fig, ax = plt.subplots(figsize=(0.5 * k + 2.4, 0.5 * k + 1.8), dpi=FIGURE_DPI)
-    image = ax.imshow(values.numpy(), cmap="Blues", vmin=0)
-    ax.set(xticks=range(k), yticks=range(k), xlabel="predicted", ylabel="true", title=title)
-    ax.set_xticklabels(class_names, rotation=90 if max(map(len, class_names)) > 2 else 0, fontsize=SMALL_FONT)
-    ax.set_yticklabels(class_names, fontsize=SMALL_FONT)
-    threshold = values.max().item() / 2
-    for i in range(k):
-        for j in range(k):
-            if values[i, j] > 0:
-                text = f"{values[i, j]:.0f}"
-                ax.text(
-                    j, i, text, ha="center", va="center", fontsize=SMALL_FONT,
-                    color="white" if values[i, j] > threshold else "black",
-                )
-    fig.colorbar(image, ax=ax, label="% of true class" if normalize else "count", fraction=0.046)
-    fig.tight_layout()
-    plt.show()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -161,15 +60,19 @@ def plot_curves(
     """One line per ``{label: y}`` against ``x`` (log scale on y when ``logy``), with an optional
     labelled horizontal line ``(value, label)``. Calls ``plt.show()``. Introduced in 01_cross_entropy.
     """
+    door.tensor_like(x, "x")
+    door.mapping(curves, "curves", "a dict {label: values}")
+    for name, value in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):
+        door.text(value, name)
     if not curves:
         raise ValueError("curves is empty: pass {label: values}")
     x = np.asarray(torch.as_tensor(x).detach().cpu(), dtype=float)
     fig, ax = plt.subplots(figsize=figsize, dpi=FIGURE_DPI)
-    for label, values in curves.items():
+    for i, (label, values) in enumerate(curves.items()):
         values = np.asarray(torch.as_tensor(values).detach().cpu(), dtype=float)
         if values.shape != x.shape:
             raise ValueError(f"curve {label!r} has shape {values.shape}, x has shape {x.shape}")
-        ax.plot(x, values, label=label)
+        ax.plot(x, values, label=label, linestyle=LINESTYLES[i % len(LINESTYLES)])  # not told apart by colour alone
     if hline is not None:
         ax.axhline(hline[0], color="grey", linestyle=":", label=hline[1])
     if logy:
@@ -187,6 +90,9 @@ def plot_gradients(
     """``|d loss / d z|`` of each loss against the logit ``z``, on a log scale. Introduced in
     01_cross_entropy.
     """
+    door.tensor_like(z, "z")
+    door.require(torch.as_tensor(z).ndim == 1, "z", "a 1-D tensor of logits", z)
+    door.mapping(curves, "curves", "a dict {label: gradient values}")
     return plot_curves(z, {k: torch.as_tensor(v).abs() for k, v in curves.items()}, title,
                        xlabel="logit z (true label y = 1)", ylabel="|dℓ/dz| (log scale)", logy=True)
 
@@ -228,6 +134,8 @@ def plot_feature_maps(maps: dict[str, torch.Tensor], n_maps: int = 8, title: str
     tensor in ``maps`` (e.g. from :func:`feature_maps`), in grey levels, with the map size in the row
     label. Introduced in 02_cnn_training.
     """
+    door.mapping(maps, "maps", "a dict {layer name: (N, C, H, W) tensor}")
+    door.integer(n_maps, "n_maps", low=1)
     if not maps:
         raise ValueError("maps is empty: pass {layer name: (N, C, H, W) tensor}, e.g. from feature_maps()")
     for name, tensor in maps.items():
@@ -258,8 +166,14 @@ def plot_feature_maps(maps: dict[str, torch.Tensor], n_maps: int = 8, title: str
 # 03_regularization: ablation results, weight histograms, learning curves
 
 
+def _require_ablation(result: AblationResult) -> None:
+    door.require(hasattr(result, "runs") and hasattr(result, "table"), "result",
+                 "an AblationResult (from run_ablation)", result, TypeError)
+
+
 def plot_ablation(result: AblationResult, title: str = "Regularization ablation (mean ± std over seeds)") -> None:
     """Error bars of test accuracy and train-test gap per config. Introduced in 03_regularization."""
+    _require_ablation(result)
     rows = result.table()
     names = [r["config"] for r in rows]
     y = list(range(len(rows)))
@@ -281,6 +195,9 @@ def plot_weight_histograms(weights: Mapping[str, torch.Tensor], threshold: float
                            title: str = "Weights after training (all layers, biases excluded)") -> None:
     """Histogram of the weights of each model, log-scaled counts, with the near-zero band
     ``|w| < threshold`` marked. Introduced in 03_regularization."""
+    door.mapping(weights, "weights", "a dict {label: flat weight tensor}")
+    door.require(all(isinstance(w, torch.Tensor) for w in weights.values()), "weights",
+                 "a dict {label: flat weight tensor}", weights, TypeError)
     if not weights:
         raise ValueError("weights is empty: pass {label: flat weight tensor}")
     fig, axes = plt.subplots(1, len(weights), figsize=(2.9 * len(weights), 2.8), dpi=FIGURE_DPI, sharey=True)
@@ -300,6 +217,9 @@ def plot_ablation_curves(result: AblationResult, names: Iterable[str], seed_inde
                 title: str = "Learning curves (train solid, validation dashed)") -> None:
     """Train and validation accuracy per epoch of the chosen configs (one seed). Introduced in
     03_regularization."""
+    _require_ablation(result)
+    door.iterable(names, "names", "a list of configuration names")
+    door.integer(seed_index, "seed_index", low=0)
     names = list(names)
     if not names:
         raise ValueError("pick at least one configuration")
@@ -309,8 +229,10 @@ def plot_ablation_curves(result: AblationResult, names: Iterable[str], seed_inde
             raise KeyError(f"no config named {name!r}; have {list(result.runs)}")
         h = result.runs[name][seed_index].history
         epochs = range(1, h.epochs + 1)
-        ax.plot(epochs, [100 * a for a in h.train_acc], color=f"C{i}", label=f"{name} train")
-        ax.plot(epochs, [100 * a for a in h.val_acc], color=f"C{i}", linestyle="--", label=f"{name} val")
+        style = {"color": f"C{i}", "marker": MARKERS[i % len(MARKERS)], "markersize": 4,
+                 "markevery": marker_every(h.epochs)}  # each config its own colour and marker
+        ax.plot(epochs, [100 * a for a in h.train_acc], label=f"{name} train", **style)
+        ax.plot(epochs, [100 * a for a in h.val_acc], linestyle="--", label=f"{name} val", **style)
         if h.best_epoch is not None:
             ax.axvline(h.best_epoch, color=f"C{i}", linestyle=":", linewidth=1)
     ax.set(xlabel="epoch", ylabel="accuracy (%)", title=title)
@@ -337,6 +259,10 @@ def plot_sweep(
     """
     if not isinstance(image, torch.Tensor) or image.ndim != 3:
         raise ValueError(f"image must be one (C, H, W) tensor, got {getattr(image, 'shape', type(image).__name__)}")
+    door.function(make_transform, "make_transform")
+    door.sequence(values, "values", "a list of parameter values")
+    door.text(title, "title")
+    door.function(value_label, "value_label")
     if len(values) == 0:
         raise ValueError("values is empty: give the parameter values to sweep")
     outputs = torch.stack([make_transform(v)(image) for v in values])
@@ -361,6 +287,10 @@ def plot_accuracy_vs_shift(
     ``results[model][kind]`` lists accuracies (fractions) per level. Introduced in
     04_data_augmentation.
     """
+    door.mapping(results, "results", "a dict {model: {kind: [accuracy per level]}}")
+    door.require(all(hasattr(r, "keys") for r in results.values()), "results",
+                 "a dict {model: {kind: [accuracy per level]}}", results, TypeError)
+    door.sequence(levels, "levels", "a list of shift levels")
     if not results:
         raise ValueError("results is empty: pass {model: {kind: [accuracy per level]}}")
     kinds = list(next(iter(results.values())))
@@ -377,7 +307,8 @@ def plot_accuracy_vs_shift(
             accs = per_kind[kind]
             if len(accs) != len(levels):
                 raise ValueError(f"{model_name}/{kind}: {len(accs)} accuracies for {len(levels)} levels")
-            ax.plot(list(levels), [100 * a for a in accs], marker="o", color=f"C{i}", label=model_name)
+            ax.plot(list(levels), [100 * a for a in accs], marker=MARKERS[i % len(MARKERS)], color=f"C{i}",
+                    label=model_name)
         ax.set_xticks(list(levels))
         ax.set_xticklabels([units.get(kind, str)(k) for k in levels], fontsize=SMALL_FONT)
         ax.set(title=kind, xlabel="shift" if kind != "combined" else "level")
@@ -400,6 +331,9 @@ def show_settings(
     settings that differ from neutral: the explorer for readers of the stored notebook.
     Introduced in 04_data_augmentation.
     """
+    door.sequence(settings, "settings", "a list of dicts of explorer settings")
+    door.require(all(hasattr(s, "keys") for s in settings), "settings", "a list of dicts of explorer settings",
+                 settings, TypeError)
     if len(settings) == 0:
         raise ValueError("settings is empty: give at least one dict of explorer settings")
     photos = [augment_photo(image, **setting) for setting in settings]  # raises on a bad setting before drawing
@@ -435,6 +369,8 @@ def show_frame_strips(videos: torch.Tensor, labels: Sequence[int] | torch.Tensor
     import matplotlib.pyplot as plt
 
     require_videos(videos)
+    door.sequence(labels, "labels", "one class index per clip")
+    door.sequence(class_names, "class_names", "a list of class names")
     if len(labels) != len(videos):
         raise ValueError(f"got {len(videos)} clips but {len(labels)} labels")
     n, t = videos.shape[:2]

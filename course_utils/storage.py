@@ -157,12 +157,6 @@ def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
 # The one sidecar format: name.ext -> name.json = {**meta, "sha256": ..., "file": "name.ext"}
 
 
-def _require_sha256(value: object, name: str) -> None:
-    door.text(value, name)
-    door.require(len(value) == 64 and all(c in "0123456789abcdef" for c in value), name,
-                 "a sha256: 64 lower-case hexadecimal digits", value)
-
-
 def sidecar_path(path: str | os.PathLike) -> Path:
     """The sidecar of a cache or checkpoint: ``name.ext`` -> ``name.json``. Introduced in
     00_setup_and_tour.
@@ -176,7 +170,7 @@ def write_sidecar(path: str | os.PathLike, checksum: str, meta: dict | None = No
     Introduced in 00_setup_and_tour.
     """
     door.path(path, "path", suffix=True)
-    _require_sha256(checksum, "checksum")
+    door.sha256(checksum, "checksum")
     if meta is not None:
         door.mapping(meta, "meta")
     path = Path(path)

@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from . import _validate as door
 from .augment import resize_images
 from .storage import sha256_file
 
@@ -38,6 +39,7 @@ def write_video(path: str | os.PathLike, frames: torch.Tensor, fps: int = 8, cod
     """
     import av
 
+    door.path(path, "path")
     path = Path(path)
     if not isinstance(frames, torch.Tensor) or frames.ndim != 4:
         shape = tuple(frames.shape) if hasattr(frames, "shape") else type(frames).__name__
@@ -52,7 +54,8 @@ def write_video(path: str | os.PathLike, frames: torch.Tensor, fps: int = 8, cod
     if h % 2 or w % 2:
         raise ValueError(f"height and width must be even for the yuv420p pixel format, got {h}x{w}")
     if path.suffix.lower() not in VIDEO_EXTENSIONS:
-        raise ValueError(f"unknown video extension {path.suffix!r}; use one of {VIDEO_EXTENSIONS}")
+        raise ValueError(f"path {str(path)!r} has an unknown video extension {path.suffix!r}; "
+                         f"use one of {VIDEO_EXTENSIONS}")
     rgb = frames.expand(-1, 3, -1, -1) if c == 1 else frames
     rgb = rgb.permute(0, 2, 3, 1).contiguous().numpy()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,6 +80,7 @@ def read_video(path: str | os.PathLike, channels: int = 3, size: tuple[int, int]
     """
     import av
 
+    door.path(path, "path")
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 (grey) or 3 (RGB), got {channels}")
     if size is not None and (len(size) != 2 or min(size) < 1):
@@ -84,8 +88,12 @@ def read_video(path: str | os.PathLike, channels: int = 3, size: tuple[int, int]
     scale = {} if size is None else {"height": int(size[0]), "width": int(size[1])}
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no video file at {path}")
-    with av.open(str(path)) as container:
+        raise FileNotFoundError(f"no video file at {path} (path)")
+    try:
+        container = av.open(str(path))
+    except av.error.FFmpegError as problem:
+        raise ValueError(f"read_video: path {str(path)!r} is not a video file PyAV can open ({problem})") from problem
+    with container:
         if not container.streams.video:
             raise ValueError(f"{path.name} has no video stream")
         stream = container.streams.video[0]

@@ -17,6 +17,7 @@ import ipywidgets as widgets
 import torch
 from PIL import Image
 
+from . import _validate as door
 from .augment import DEFAULT_SETTINGS, SETTING_RANGES, augment_photo, require_photo
 from .plotting import plot_ablation_curves
 
@@ -104,6 +105,9 @@ def curve_explorer(result: AblationResult, initial: Sequence[str] = ()):
     """
     import ipywidgets as widgets
 
+    door.require(hasattr(result, "runs") and hasattr(result, "table"), "result",
+                 "an AblationResult (from run_ablation)", result, TypeError)
+    door.sequence(initial, "initial", "a list of configuration names")
     names = list(result.runs)
     initial = tuple(initial) or tuple(names[:2])
     n_seeds = min(len(r) for r in result.runs.values())

@@ -51,6 +51,8 @@ ALLOWED = {
     ("format_range", "low", -7): "a bound may be negative",
     ("expect_close", "actual", -7): "a number is an answer to check: a wrong one raises CheckFailed",
     ("tolerance_for", "actual", -7): "a number is an answer whose dtype is read (like expect_close's)",
+    ("atomic_write_bytes", "path", "x"): "any path names a file to write (here in a temporary folder)",
+    ("cached_features", "weights_sha256", "x"): "any non-empty string fingerprints the weights",
 }
 
 
@@ -123,6 +125,8 @@ def _valid(tmp_path) -> tuple[dict, dict]:
                 "optimizer": torch.optim.SGD(linear.parameters(), lr=0.1)},
         "warmup_cosine": {"optimizer": torch.optim.SGD(linear.parameters(), lr=0.1)},
         "feature_maps": {"images": torch.zeros(1, 3, 8, 8)},
+        "require_layout": {"name": "tensor"},  # the name the tensor is reported under
+        "resize": {"batch": torch.zeros(2, 3, 8, 8)},
         "random_color_jitter": {"images": images},
         "run_ablation": {
             "configs": _ablation_result().configs, "seeds": [0],
