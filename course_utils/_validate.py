@@ -161,10 +161,10 @@ def path(value: Any, name: str = "path", exists: bool = False, suffix: bool = Fa
 
 
 def tensor_like(value: Any, name: str) -> None:
-    """A tensor, or what ``torch.as_tensor`` turns into a numeric one (a number, a NumPy array, a list)."""
+    """A tensor, or what ``torch.as_tensor`` turns into a numeric one (a number, a NumPy array, a list, a range)."""
     if isinstance(value, torch.Tensor) or (isinstance(value, numbers.Number) and not isinstance(value, bool)):
         return
-    if isinstance(value, (list, tuple)) or (hasattr(value, "__array__") and hasattr(value, "dtype")):
+    if not isinstance(value, (str, bytes)) and (hasattr(value, "__len__") or hasattr(value, "__array__")):
         try:
             torch.as_tensor(value)
             return

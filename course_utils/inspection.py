@@ -82,6 +82,7 @@ def layer_shapes(
     parameter = next(model.parameters(), None)
     device = parameter.device if parameter is not None else torch.device("cpu")
     error: Exception | None = None
+    output = None
     try:
         model.eval()
         with torch.no_grad():
@@ -95,17 +96,23 @@ def layer_shapes(
             handle.remove()
         model.train(was_training)
     if show:
-        width = max([len(r.name) for r in rows] + [len("input")])
-        kind_width = max([len(r.kind) for r in rows] + [5])
-        print(f"{'input':<{width}}  {'':<{kind_width}}  {input_shape}")
-        for row in rows:
-            print(f"{row.name:<{width}}  {row.kind:<{kind_width}}  {row.shape}")
-        if error is not None:
-            after = f"after {rows[-1].name}" if rows else "before the first layer"
-            print(f"✘ the forward pass failed {after}: {type(error).__name__}: {error}")
-        elif isinstance(output, torch.Tensor):
-            print(f"{'output':<{width}}  {'':<{kind_width}}  {tuple(output.shape)}")
+        _print_shapes(rows, input_shape, output, error)
     return rows
+
+
+def _print_shapes(rows: list[LayerShape], input_shape: tuple[int, ...], output: object,
+                  error: Exception | None) -> None:
+    """The table of :func:`layer_shapes`: input, one row per layer, then the output or the error."""
+    width = max([len(r.name) for r in rows] + [len("input")])
+    kind_width = max([len(r.kind) for r in rows] + [5])
+    print(f"{'input':<{width}}  {'':<{kind_width}}  {input_shape}")
+    for row in rows:
+        print(f"{row.name:<{width}}  {row.kind:<{kind_width}}  {row.shape}")
+    if error is not None:
+        after = f"after {rows[-1].name}" if rows else "before the first layer"
+        print(f"✘ the forward pass failed {after}: {type(error).__name__}: {error}")
+    elif isinstance(output, torch.Tensor):
+        print(f"{'output':<{width}}  {'':<{kind_width}}  {tuple(output.shape)}")
 
 
 class _StopForward(Exception):
