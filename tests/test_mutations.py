@@ -24,6 +24,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tools.notebook_edit import replace_in_code
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SPECS = sorted((Path(__file__).parent / "mutations").glob("*.json"))
@@ -57,11 +59,7 @@ def test_mutation_flips_a_claim(notebook, mutation):
     target = next((i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
                    and any(_holds(line, mutation["fails"]) == "✔" for line in _claim_lines(cell))), None)
     assert target is not None, f"no stored output of {notebook.name} holds a ✔ claim {mutation['fails']!r}"
-    for old, new in mutation["replace"]:
-        hits = [cell for cell in nb.cells if cell.cell_type == "code" and old in cell.source]
-        count = sum(cell.source.count(old) for cell in hits)
-        assert count == 1, f"{old!r} occurs {count} times in the code of {notebook.name}; a mutation needs exactly one"
-        hits[0].source = hits[0].source.replace(old, new)
+    replace_in_code(nb.cells, mutation["replace"], notebook.name)
     nb.cells = nb.cells[: target + 1]
     os.environ["COURSE_PROGRESS"] = "0"
     NotebookClient(nb, timeout=600, kernel_name="feature-extraction",

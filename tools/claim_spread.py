@@ -165,6 +165,8 @@ def main() -> None:
         for setting in settings:
             for seed in args.seeds:
                 claims, seconds = execute(notebook, seed, setting)
+                # Reread before writing: another spread run of the same notebook may have recorded meanwhile.
+                records = load_records(notebook)
                 # COURSE_THREADS changes the order of float sums too: record it with the run.
                 records[f"{setting}/s{seed}"] = {"claims": claims, "seconds": seconds,
                                                  "threads": int(os.environ.get("COURSE_THREADS") or 2)}

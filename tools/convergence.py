@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 from tools.claim_spread import execute, parse_outputs
+from tools.notebook_edit import replace_in_code
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_DIR = ROOT / "tools" / "convergence"
@@ -33,13 +34,7 @@ TOLERANCE = 2.0  # points: the 3x run may gain at most this much
 def tripled(notebook: dict, replace: list[list[str]]) -> dict:
     """A copy of ``notebook`` with every (old, new) replacement applied to its code cells."""
     notebook = json.loads(json.dumps(notebook))
-    for old, new in replace:
-        cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code" and old in "".join(cell["source"])]
-        count = sum("".join(cell["source"]).count(old) for cell in cells)
-        if count != 1:
-            raise ValueError(f"{old!r} occurs {count} times in the notebook's code; each replacement needs exactly one")
-        source = "".join(cells[0]["source"]).replace(old, new)
-        cells[0]["source"] = source.splitlines(keepends=True)
+    replace_in_code(notebook["cells"], replace)
     return notebook
 
 
