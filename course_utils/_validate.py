@@ -70,6 +70,13 @@ def integer(value: Any, name: str, low: int | None = None) -> None:
         _fail(ValueError, name, expected, value)
 
 
+def positive_int(value: Any, name: str) -> None:
+    """A positive ``int`` (not ``bool``); ValueError ``"<name> must be a positive int, got <value>"``, the message
+    that counts, sizes and budgets (epochs, steps, batch_size, patience, channels) have always given."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+
+
 def number(value: Any, name: str, low: float | None = None, high: float | None = None,
            above: float | None = None) -> None:
     """A real number (not ``bool``) in ``[low, high]`` and ``> above`` (each bound when given)."""

@@ -117,8 +117,7 @@ def sample_per_class(labels: torch.Tensor, per_class: int, seed: int = 0) -> tor
     seed always gives the same subset). Introduced in 06_transfer_learning.
     """
     door.tensor(labels, "labels", ndim=1, layout="(N,)")
-    if not isinstance(per_class, int) or per_class < 1:
-        raise ValueError(f"per_class must be a positive int, got {per_class!r}")
+    door.positive_int(per_class, "per_class")
     generator = torch.Generator().manual_seed(seed)
     picks = []
     for c in torch.unique(labels).tolist():

@@ -82,8 +82,7 @@ class BatchLoader:
                 raise ValueError("augment and channels_last apply to images (N, C, H, W), not to clips")
         if labels.ndim != 1 or len(labels) != len(data):
             raise ValueError(f"labels must have shape ({len(data)},) to match the data, got {tuple(labels.shape)}")
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        door.positive_int(batch_size, "batch_size")
         self.data, self.labels = data, labels.long()
         self.batch_size, self.shuffle, self.augment = batch_size, shuffle, augment
         self.device = torch.device(device)

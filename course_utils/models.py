@@ -154,9 +154,8 @@ def conv_bn_relu(in_channels: int, out_channels: int, batch_norm: bool = True) -
     ReLU. With ``batch_norm=False`` the convolution gets its bias back (batch norm's shift makes it
     redundant otherwise). Introduced in 02_cnn_training (written there as exercise 2).
     """
-    for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    door.positive_int(in_channels, "in_channels")
+    door.positive_int(out_channels, "out_channels")
     if not batch_norm:
         return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU())
     return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False),
@@ -172,8 +171,7 @@ def make_course_cnn(num_classes: int = 10, width: int = 16, in_channels: int = 3
     size from 8x8 up. Introduced in 02_cnn_training (written there; 03 onwards import it).
     """
     for name, value in (("num_classes", num_classes), ("width", width), ("in_channels", in_channels)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        door.positive_int(value, name)
     widths = (width, 2 * width, 4 * width)
     layers: list[nn.Module] = []
     channels = in_channels

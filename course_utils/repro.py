@@ -13,6 +13,8 @@ import sys
 import numpy as np
 import torch
 
+from . import _validate as door
+
 __all__ = ["seed_everything", "get_device", "print_banner", "DEFAULT_THREADS"]
 
 # Outputs stored in the notebooks were produced with 2 threads; a different count can change the
@@ -40,8 +42,7 @@ def seed_everything(seed: int = 0, threads: int | None = None) -> torch.Generato
                 f"unset it to use {DEFAULT_THREADS} threads"
             )
         threads = int(setting) if setting else DEFAULT_THREADS
-    if not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads must be a positive int, got {threads!r}")
+    door.positive_int(threads, "threads")
     offset = os.environ.get("COURSE_SEED_OFFSET", "0")
     if not offset.isdigit():
         raise ValueError(

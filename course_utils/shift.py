@@ -43,8 +43,7 @@ def shift_parameters(n: int, seed: int = 0) -> dict[str, torch.Tensor]:
     values, so every level shifts image ``i`` the same way, only further. Introduced in
     04_data_augmentation.
     """
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive int, got {n!r}")
+    door.positive_int(n, "n")
     generator = torch.Generator().manual_seed(seed)
     rotation_sign = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0)
     angle = torch.rand(n, generator=generator) * 2 * torch.pi

@@ -54,8 +54,7 @@ class EarlyStopping:
 
     def __init__(self, patience: int = 3, min_delta: float = 0.0, restore_best: bool = True,
                  monitor: str = "val_loss") -> None:
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"patience must be a positive int, got {patience!r}")
+        door.positive_int(patience, "patience")
         if min_delta < 0:
             raise ValueError(f"min_delta must be >= 0, got {min_delta}")
         if monitor not in self.MONITORS:
@@ -178,8 +177,7 @@ def warmup_cosine(
     cosine decay to 0. Introduced in 02_cnn_training (written there; 03 onwards import it).
     """
     door.instance(optimizer, "optimizer", torch.optim.Optimizer, "a torch.optim optimizer")
-    if isinstance(total_steps, bool) or not isinstance(total_steps, int) or total_steps < 1:
-        raise ValueError(f"total_steps must be a positive int, got {total_steps!r}")
+    door.positive_int(total_steps, "total_steps")
     if not 0.0 <= warmup_fraction < 1.0:
         raise ValueError(f"warmup_fraction must be in [0, 1), got {warmup_fraction!r}")
     warmup = max(1, round(warmup_fraction * total_steps))
@@ -197,8 +195,8 @@ def _budget(epochs: int | None, steps: int | None) -> None:
     if (epochs is None) == (steps is None):
         raise ValueError("give either epochs (passes over the loader) or steps (optimizer steps), not both or neither")
     for name, value in (("epochs", epochs), ("steps", steps)):
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if value is not None:
+            door.positive_int(value, name)
 
 
 def _train_one_epoch(model: nn.Module, loader: Batches, optimizer: torch.optim.Optimizer, loss_fn: Callable,
