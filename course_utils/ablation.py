@@ -13,7 +13,6 @@ import torch
 import torch.nn as nn
 
 from . import _validate as door
-from .claims import measured
 from .datasets.digits import DigitsSplit
 from .loading import BatchLoader
 from .models import MLP
@@ -26,7 +25,6 @@ __all__ = [
     "Run",
     "AblationResult",
     "run_ablation",
-    "format_table",
     "flip_labels",
 ]
 
@@ -195,20 +193,6 @@ def run_ablation(
     for name, config in configs.items():
         result.runs[name] = [_train_one(config, s, data, epochs, batch_size, model_fn) for s in seeds]
     return result
-
-
-def format_table(result: AblationResult) -> str:
-    """The results table as text: mean ± std of test accuracy and of the train-test gap
-    (percentage points). Every number is a float32 training result, so it is printed as a
-    measured value (``≈``, see :func:`course_utils.claims.measured`). Introduced in 03_regularization."""
-    door.instance(result, "result", AblationResult, "an AblationResult (from run_ablation)")
-    rows = result.table()
-    width = max(len("config"), *(len(r["config"]) for r in rows))
-    lines = [f"{'config':<{width}}  seeds  test acc (%)  train-test gap (pts)"]
-    for r in rows:
-        lines.append(f"{r['config']:<{width}}  {r['seeds']:>5}  {measured(r['test_mean'])} ± "
-                     f"{measured(r['test_std'])}  {measured(r['gap_mean'])} ± {measured(r['gap_std'])}")
-    return "\n".join(lines)
 
 
 def flip_labels(labels: torch.Tensor, fraction: float, num_classes: int = 10, seed: int = 0) -> torch.Tensor:

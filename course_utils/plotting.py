@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "plot_history", "show_images", "plot_confusion_matrix", "to_display", "FIGURE_DPI", "SMALL_FONT", "plot_curves",
-    "plot_gradients", "plot_filters", "plot_feature_maps", "plot_ablation", "plot_weight_histograms",
+    "plot_gradients", "plot_filters", "plot_feature_maps", "plot_weight_histograms",
     "plot_ablation_curves", "plot_sweep", "plot_accuracy_vs_shift", "show_settings", "show_frame_strips",
 ]
 
@@ -169,26 +169,6 @@ def plot_feature_maps(maps: dict[str, torch.Tensor], n_maps: int = 8, title: str
 def _require_ablation(result: AblationResult) -> None:
     door.require(hasattr(result, "runs") and hasattr(result, "table"), "result",
                  "an AblationResult (from run_ablation)", result, TypeError)
-
-
-def plot_ablation(result: AblationResult, title: str = "Regularization ablation (mean ± std over seeds)") -> None:
-    """Error bars of test accuracy and train-test gap per config. Introduced in 03_regularization."""
-    _require_ablation(result)
-    rows = result.table()
-    names = [r["config"] for r in rows]
-    y = list(range(len(rows)))
-    fig, (ax_acc, ax_gap) = plt.subplots(1, 2, figsize=(8.5, 0.35 * len(rows) + 1.6), dpi=FIGURE_DPI, sharey=True)
-    ax_acc.errorbar([r["test_mean"] for r in rows], y, xerr=[r["test_std"] for r in rows], fmt="o", capsize=3)
-    ax_gap.errorbar([r["gap_mean"] for r in rows], y, xerr=[r["gap_std"] for r in rows], fmt="o", color="C3", capsize=3)
-    ax_acc.axvline(rows[0]["test_mean"], color="grey", linestyle=":", linewidth=1)
-    ax_gap.axvline(rows[0]["gap_mean"], color="grey", linestyle=":", linewidth=1)
-    ax_acc.set_yticks(y, names)
-    ax_acc.invert_yaxis()
-    ax_acc.set(xlabel="test accuracy (%)", title="test accuracy (higher is better)")
-    ax_gap.set(xlabel="train - test accuracy (points)", title="generalization gap (lower is better)")
-    fig.suptitle(title)
-    fig.tight_layout()
-    plt.show()
 
 
 def plot_weight_histograms(weights: Mapping[str, torch.Tensor], threshold: float = 1e-3,

@@ -131,8 +131,6 @@ def _valid(tmp_path) -> tuple[dict, dict]:
         "run_ablation": {
             "configs": _ablation_result().configs, "seeds": [0],
             "data": DigitsSplit(images, labels, images, labels, images, labels)},
-        "format_table": {"result": _ablation_result()},
-        "plot_ablation": {"result": _ablation_result()},
         "plot_ablation_curves": {"result": _ablation_result()},
         "curve_explorer": {"result": _ablation_result()},
         "plot_accuracy_vs_shift": {"results": {"m": {"rotation": [0.5]}}},

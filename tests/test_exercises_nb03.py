@@ -1,10 +1,12 @@
 """The exercise checks of 03_regularization accept the reference and reject wrong answers helpfully."""
 
 import pytest
+import torch
+import torch.nn as nn
 from notebook_solutions import solutions
 
 from course_utils.checks import CheckFailed, run_check
-from course_utils.exercises.nb03 import check_early_stopping_epochs, check_l1_penalty
+from course_utils.exercises.nb03 import check_dropout, check_early_stopping_epochs, check_l1_penalty
 
 reference = solutions("03")
 
@@ -97,3 +99,60 @@ def test_the_hand_made_cases_agree_with_the_reference():
 def test_l1_of_zero_sum_weights_is_caught():
     with pytest.raises(CheckFailed, match="sum w instead of |w|"):
         check_l1_penalty(lambda m: sum(p.sum() for n, p in m.named_parameters() if n.endswith("weight")) * 0)
+
+
+def test_dropout_reference_passes():
+    assert run_check("Dropout", lambda: check_dropout(solutions("03").Dropout)).passed
+
+
+def _dropout(forward):
+    class Layer(nn.Module):
+        def __init__(self, p=0.5):
+            super().__init__()
+            self.p = p
+
+        def forward(self, x):
+            if not self.training or self.p == 0:
+                return x
+            return forward(self, x)
+
+    return Layer
+
+
+def test_dropout_wrong_answers_are_rejected_with_a_reason():
+    def message(forward):
+        result = run_check("Dropout", lambda: check_dropout(_dropout(forward)))
+        assert not result.passed
+        return result.message
+
+    assert "scale the kept ones" in message(lambda self, x: x * (torch.rand_like(x) >= self.p))
+    assert "instead of 1 - p" in message(lambda self, x: x * (torch.rand_like(x) < self.p) / (1 - self.p))
+    assert "1 / (1 - p)" in message(lambda self, x: x * (torch.rand_like(x) >= self.p) / self.p)  # right for p = 0.5
+
+    def same_mask(self, x):
+        mask = torch.rand(x.shape, generator=torch.Generator().manual_seed(0)) >= self.p
+        return x * mask / (1 - self.p)
+
+    assert "new mask at every call" in message(same_mask)
+
+    class AlwaysOn(nn.Module):
+        def __init__(self, p=0.5):
+            super().__init__()
+            self.p = p
+
+        def forward(self, x):
+            return x * (torch.rand_like(x) >= self.p) / (1 - self.p)
+
+    result = run_check("Dropout", lambda: check_dropout(AlwaysOn))
+    assert not result.passed and "evaluation mode" in result.message
+
+
+def test_dropout_missing_solution_is_reported():
+    class Todo(nn.Module):
+        def __init__(self, p=0.5):
+            super().__init__()
+
+        def forward(self, x):
+            raise NotImplementedError
+
+    assert "not implemented yet" in run_check("Dropout", lambda: check_dropout(Todo)).message

@@ -10,7 +10,6 @@ from torchvision.transforms import v2
 
 from course_utils.datasets import VIDEO_CLASSES
 from course_utils.plotting import (
-    plot_ablation,
     plot_accuracy_vs_shift,
     plot_confusion_matrix,
     plot_curves,
@@ -69,11 +68,7 @@ def test_plot_curves_text_is_legible(shown, illegible):
 
 
 # ---- figures (the `shown` fixture also checks that their text is legible)
-def test_plot_results_and_weight_histograms(shown, ablation_result):
-    result = ablation_result
-    assert plot_ablation(result) is None
-    ax_acc, ax_gap = shown[-1].axes
-    assert [t.get_text() for t in ax_acc.get_yticklabels()] == ["none", "early stopping"] and len(ax_gap.lines) >= 1
+def test_plot_weight_histograms(shown):
     weights = {"none": torch.linspace(-0.2, 0.2, 50), "L1 penalty": torch.zeros(50)}
     assert plot_weight_histograms(weights, threshold=1e-3) is None
     assert [ax.get_title() for ax in shown[-1].axes] == ["none: 0% near 0", "L1 penalty: 100% near 0"]

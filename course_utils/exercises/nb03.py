@@ -14,7 +14,7 @@ import torch.nn as nn
 
 from ..checks import CheckFailed
 
-__all__ = ["check_l1_penalty", "check_early_stopping_epochs"]
+__all__ = ["check_l1_penalty", "check_dropout", "check_early_stopping_epochs"]
 
 
 def _tiny_model() -> nn.Module:
@@ -108,3 +108,48 @@ def check_early_stopping_epochs(
             f"{where} stop_epoch is {got[1]}, expected {expected[1]} "
             f"(stop after `patience` epochs in a row without improvement; reset the count when the loss improves)"
         )
+
+
+def check_dropout(dropout_class: Callable[[float], nn.Module]) -> None:
+    """``dropout_class(p)`` must be inverted dropout: in training mode it zeroes each activation with
+    probability ``p`` (a new draw at every call) and multiplies the others by ``1 / (1 - p)``; in
+    evaluation mode, or with ``p = 0``, it returns its input unchanged. Introduced in 03_regularization.
+    """
+    x = torch.full((4, 50_000), 3.0)
+    for p in (0.5, 0.2):
+        layer = dropout_class(p)
+        if not isinstance(layer, nn.Module):
+            raise CheckFailed(f"Dropout({p}) must be an nn.Module, got {type(layer).__name__}")
+        layer.train()
+        torch.manual_seed(0)
+        with torch.no_grad():
+            out = layer(x)
+        if not isinstance(out, torch.Tensor) or out.shape != x.shape:
+            raise CheckFailed(f"Dropout({p}) must return a tensor of the input's shape {tuple(x.shape)}")
+        zeroed = (out == 0).float().mean().item()
+        if abs(zeroed - p) > 0.01:
+            hint = " (did you keep with probability p instead of 1 - p?)" if abs(zeroed - (1 - p)) < 0.01 else ""
+            raise CheckFailed(f"in training mode Dropout({p}) should zero about {p:.0%} of the activations, "
+                              f"it zeroed {zeroed:.1%}{hint}")
+        kept = out[out != 0]
+        if torch.allclose(kept, x[out != 0]):
+            raise CheckFailed(f"Dropout({p}) keeps activations unchanged: scale the kept ones by 1 / (1 - p), so that "
+                              "the expected activation stays the same (inverted dropout)")
+        if not torch.allclose(kept, torch.full_like(kept, 3.0 / (1 - p))):
+            raise CheckFailed(f"Dropout({p}) should multiply the kept activations by 1 / (1 - p) = {1 / (1 - p):g}; "
+                              f"an input of 3 became {kept[0].item():g}")
+        with torch.no_grad():
+            again = layer(x)
+        if torch.equal(again, out):
+            raise CheckFailed("two calls in training mode dropped the same activations: draw a new mask at every call")
+        layer.eval()
+        with torch.no_grad():
+            if not torch.equal(layer(x), x):
+                raise CheckFailed("in evaluation mode (model.eval(), self.training is False) dropout must return its "
+                                  "input unchanged")
+    layer = dropout_class(0.0)
+    layer.train()
+    with torch.no_grad():
+        if not torch.equal(layer(x), x):
+            raise CheckFailed("Dropout(0) must return its input unchanged")
+
