@@ -17,7 +17,7 @@ docstring names the notebook that introduces it.
 - ``shift``: distribution-shifted test sets
 - ``pretrained``: pretrained backbones loaded offline with checked weights (a small ResNet, EfficientNet-Lite0)
 - ``finetune``: heads, freezing, which parameters train and at which rate
-- ``features``: features at any node, extracted once and cached; linear probes, nearest neighbours
+- ``features``: features at any node, extracted once and cached
 - ``metrics``: accuracy, confusion matrix, per-class and pair accuracy
 - ``plotting``: every static figure; ``widgets``: every interactive one
 - ``checks``: argument checks, a gradient check, the exercises' automatic checks

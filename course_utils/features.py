@@ -10,16 +10,14 @@ from typing import Sequence
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from . import _validate as door
 from .augment import resize_images
 from .checks import require_images
 from .loading import normalize
 from .storage import cached_arrays, data_dir
-from .training import fit
 
-__all__ = ["extract_features", "cached_features", "linear_probe", "knn_accuracy", "FEATURES_VERSION"]
+__all__ = ["extract_features", "cached_features", "FEATURES_VERSION"]
 
 FEATURES_VERSION = 1  # bump when the extraction itself changes, so old caches are rebuilt
 
@@ -108,48 +106,3 @@ def cached_features(
         return {"features": features.numpy()}
 
     return torch.from_numpy(cached_arrays(path, meta, build)["features"])
-
-
-def linear_probe(train_x: torch.Tensor, train_y: torch.Tensor, num_classes: int, steps: int = 300,
-                 lr: float = 0.05, weight_decay: float = 1e-3, seed: int = 0) -> nn.Linear:
-    """A linear classifier trained (full batch, Adam) on frozen features, standardised by their
-    training mean and std, which the returned layer folds into its weights. Introduced in
-    06_transfer_learning.
-    """
-    door.tensor(train_x, "train_x", dtype="float")
-    door.tensor(train_y, "train_y", ndim=1, layout="(N,)", dtype="integer")
-    door.integer(num_classes, "num_classes", low=1)
-    door.integer(steps, "steps", low=1)
-    if train_x.ndim != 2 or len(train_x) != len(train_y):
-        raise ValueError(f"train_x must be (N, D) with N = len(train_y), got {tuple(train_x.shape)} and {len(train_y)}")
-    mean = train_x.mean(0)
-    std = train_x.std(0, unbiased=False) + 1e-3 if len(train_x) > 1 else train_x.new_ones(train_x.shape[1])
-    z = (train_x - mean) / std
-    generator_state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    layer = nn.Linear(train_x.shape[1], num_classes)
-    torch.random.set_rng_state(generator_state)
-    optimizer = torch.optim.Adam(layer.parameters(), lr=lr, weight_decay=weight_decay)
-    with torch.enable_grad():  # full batch: one (features, labels) pair, ``steps`` times
-        fit(layer, [(z, train_y)], optimizer, steps=steps, progress=False)
-    with torch.no_grad():  # fold the standardisation into the layer: W (x - m) / s + b
-        layer.weight.div_(std)
-        layer.bias.sub_(layer.weight @ mean)
-    return layer
-
-
-def knn_accuracy(
-    train_x: torch.Tensor, train_y: torch.Tensor, test_x: torch.Tensor, test_y: torch.Tensor, k: int = 1
-) -> float:
-    """Accuracy of a ``k``-nearest-neighbour classifier with cosine similarity.
-    Introduced in 06_transfer_learning.
-    """
-    for name, value in (("train_x", train_x), ("test_x", test_x)):
-        door.tensor(value, name, ndim=2, layout="(N, D)", dtype="float")
-    for name, value in (("train_y", train_y), ("test_y", test_y)):
-        door.tensor(value, name, ndim=1, layout="(N,)", dtype="integer")
-    door.integer(k, "k", low=1)
-    similarity = F.normalize(test_x, dim=1) @ F.normalize(train_x, dim=1).T
-    votes = train_y[similarity.topk(k, dim=1).indices]
-    predictions = torch.mode(votes, dim=1).values
-    return (predictions == test_y).float().mean().item()

@@ -19,16 +19,6 @@ def _images(n=6, size=32, seed=0):
     return torch.randint(0, 256, (n, 3, size, size), dtype=torch.uint8, generator=torch.Generator().manual_seed(seed))
 
 
-def test_linear_probe_and_knn():
-    x = torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 0.1], [0.1, 2.0]])
-    y = torch.tensor([0, 1, 0, 1])
-    layer = features.linear_probe(x, y, 2, steps=100)
-    assert (layer(x).argmax(1) == y).all()
-    assert features.knn_accuracy(x[:2], y[:2], x[2:], y[2:]) == 1.0
-    with pytest.raises(ValueError, match=r"\(N, D\)"):
-        features.linear_probe(x[0], y, 2)
-
-
 def test_extract_features_at_a_node_pools_maps_and_resizes():
     model, images = tiny(), _images()
     flat = features.extract_features(model, images)  # the pooled vector before the head

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def table(name: str, compare: dict[str, str], stored: dict[str, dict], longer: d
              "|---|---|---:|---:|---:|---|"]
     for key, model in compare.items():
         if key not in stored or key not in longer:
+            print({k: v.get("value") for k, v in longer.items()}, file=sys.stderr)  # the 3x run's values are not lost
             raise KeyError(f"{key!r} is not printed by {name} (stored: {key in stored}, 3x run: {key in longer})")
         now, more = stored[key]["value"], longer[key]["value"]
         lines.append(f"| {model} | {key} | {now:.1f} | {more:.1f} | {more - now:+.1f} | "
