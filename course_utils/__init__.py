@@ -1,7 +1,10 @@
 """Helpers shared by the notebooks of the course *Deep-learning feature extraction for images and video*.
 
 One module per concern (ARCHITECTURE.md has the map and how data flows); each public function's
-docstring names the notebook that introduces it.
+docstring names the notebook that introduces it. The course's vocabulary, every name a notebook uses,
+is imported from here and only from here: ``from course_utils import fit, evaluate``. The modules
+below are where the code lives, not import paths (the exercises' checks stay in
+``course_utils.exercises.nbNN``).
 
 - ``repro``: seeding, CPU threads, deterministic algorithms, device choice, the versions banner
 - ``storage``: the data folder, atomic writes, checked caches and checkpoints (one sidecar format)
@@ -26,32 +29,100 @@ docstring names the notebook that introduces it.
 - ``exercises``: the exercises' checks, one module per notebook
 """
 
-from .augment import BatchAugment, random_crop, random_hflip
-from .checks import CheckFailed, CheckResult, expect_close, require_images, require_shape, run_check
+from .ablation import Config, flip_labels, run_ablation
+from .augment import BatchAugment, affine_batch, random_affine, resize_images
+from .checks import exercise_done, numerical_gradient, run_check, stand_in_until_done
 from .claims import claim, measured
-from .datasets import DATASETS, ImageData, load_dataset
-from .loading import BatchLoader, normalize
-from .metrics import accuracy, confusion_matrix, per_class_accuracy
-from .models import ConvNet, ReferenceConvNet, count_parameters
-from .plotting import plot_confusion_matrix, plot_history, show_images
+from .datasets import (
+    TRAIN_REGION_FRACTION,
+    background_photos,
+    load_dataset,
+    load_digits_split,
+    load_moving_digits,
+    load_photo_patches,
+    small_digits,
+    small_photo_digits,
+    transfer_splits,
+)
+from .features import cached_features, extract_features
+from .finetune import count_trainable, finetune_param_groups, freeze_all_but_head, sample_per_class
+from .inspection import layer_shapes
+from .loading import BatchLoader, minibatches, normalize
+from .metrics import confusion_matrix, pair_accuracy
+from .models import (
+    MLP,
+    ConvNet,
+    FrameEncoder,
+    ReferenceConvNet,
+    conv_bn_relu,
+    count_parameters,
+    make_cnn,
+    make_course_cnn,
+)
+from .penalties import flat_weights, near_zero_fraction, weight_parameters
+from .plotting import (
+    FIGURE_DPI,
+    plot_accuracy_vs_shift,
+    plot_confusion_matrix,
+    plot_curves,
+    plot_feature_maps,
+    plot_filters,
+    plot_gradients,
+    plot_history,
+    plot_sweep,
+    plot_weight_histograms,
+    show_frame_strips,
+    show_images,
+    show_settings,
+)
+from .pretrained import (
+    EFFICIENTNET_MEAN,
+    EFFICIENTNET_PACKAGE,
+    EFFICIENTNET_SHA256,
+    EFFICIENTNET_STD,
+    EfficientNetLite0,
+    efficientnet_lite0_path,
+    imagenet_categories,
+    load_backbone,
+    load_efficientnet_lite0,
+)
 from .repro import get_device, print_banner, seed_everything
+from .shift import SHIFT_KINDS, ShiftSpec, shifted_test_sets
 from .storage import data_dir
 from .summary import print_summary
-from .timing import Timer
-from .training import EarlyStopping, History, evaluate, fit, predict
+from .timing import Timer, format_seconds
+from .training import evaluate, fit, image_accuracy, predict, set_batchnorm_eval, warmup_cosine
+from .video_io import SAMPLE_VIDEOS, VideoFolder, read_video, sample_video_path, write_video
+from .widgets import AugmentationExplorer, curve_explorer
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BatchAugment", "random_crop", "random_hflip",
-    "claim", "measured",
-    "CheckFailed", "CheckResult", "expect_close", "require_images", "require_shape", "run_check",
-    "DATASETS", "ImageData", "data_dir", "load_dataset",
-    "BatchLoader", "normalize",
-    "accuracy", "confusion_matrix", "per_class_accuracy",
-    "ConvNet", "ReferenceConvNet", "count_parameters",
-    "plot_confusion_matrix", "plot_history", "show_images",
-    "get_device", "print_banner", "seed_everything",
-    "print_summary", "Timer",
-    "EarlyStopping", "History", "evaluate", "fit", "predict",
+    "Config", "flip_labels", "run_ablation",  # ablation
+    "BatchAugment", "affine_batch", "random_affine", "resize_images",  # augment
+    "exercise_done", "numerical_gradient", "run_check", "stand_in_until_done",  # checks
+    "claim", "measured",  # claims
+    "TRAIN_REGION_FRACTION", "background_photos", "load_dataset", "load_digits_split", "load_moving_digits",
+    "load_photo_patches", "small_digits", "small_photo_digits", "transfer_splits",  # datasets
+    "cached_features", "extract_features",  # features
+    "count_trainable", "finetune_param_groups", "freeze_all_but_head", "sample_per_class",  # finetune
+    "layer_shapes",  # inspection
+    "BatchLoader", "minibatches", "normalize",  # loading
+    "confusion_matrix", "pair_accuracy",  # metrics
+    "MLP", "ConvNet", "FrameEncoder", "ReferenceConvNet", "conv_bn_relu", "count_parameters", "make_cnn",
+    "make_course_cnn",  # models
+    "flat_weights", "near_zero_fraction", "weight_parameters",  # penalties
+    "FIGURE_DPI", "plot_accuracy_vs_shift", "plot_confusion_matrix", "plot_curves", "plot_feature_maps",
+    "plot_filters", "plot_gradients", "plot_history", "plot_sweep", "plot_weight_histograms", "show_frame_strips",
+    "show_images", "show_settings",  # plotting
+    "EFFICIENTNET_MEAN", "EFFICIENTNET_PACKAGE", "EFFICIENTNET_SHA256", "EFFICIENTNET_STD", "EfficientNetLite0",
+    "efficientnet_lite0_path", "imagenet_categories", "load_backbone", "load_efficientnet_lite0",  # pretrained
+    "get_device", "print_banner", "seed_everything",  # repro
+    "SHIFT_KINDS", "ShiftSpec", "shifted_test_sets",  # shift
+    "data_dir",  # storage
+    "print_summary",  # summary
+    "Timer", "format_seconds",  # timing
+    "evaluate", "fit", "image_accuracy", "predict", "set_batchnorm_eval", "warmup_cosine",  # training
+    "SAMPLE_VIDEOS", "VideoFolder", "read_video", "sample_video_path", "write_video",  # video_io
+    "AugmentationExplorer", "curve_explorer",  # widgets
 ]

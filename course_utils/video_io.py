@@ -25,6 +25,8 @@ __all__ = [
     "write_video",
     "read_video",
     "VideoFolder",
+    "SAMPLE_VIDEOS",
+    "sample_video_path",
 ]
 
 
