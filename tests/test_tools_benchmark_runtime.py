@@ -122,3 +122,13 @@ def test_convergence_triples_the_budget_by_exact_replacements_and_reports_each_m
     assert "| model B | summary b | 80.0 | 84.0 | +4.0 | NO |" in report
     with pytest.raises(KeyError, match="summary c"):
         table("05_video", {"summary c": "model C"}, {}, {}, 1.0)
+
+
+def test_convergence_averages_runs_over_seeds_on_the_values_every_run_printed():
+    from tools.convergence import mean_over_runs, table
+
+    runs = [{"summary a": {"value": 40.0}, "summary b": {"value": 1.0}}, {"summary a": {"value": 44.0}}]
+    assert mean_over_runs(runs) == {"summary a": {"value": 42.0}}
+    report = table("05_video", {"summary a": "model A"}, {"summary a": {"value": 41.0}}, mean_over_runs(runs), 9.0,
+                   "mean of seeds 0, 1")
+    assert "(mean of seeds 0, 1, 9 s)" in report and "| model A | summary a | 41.0 | 42.0 | +1.0 | yes |" in report
