@@ -16,12 +16,12 @@ below are where the code lives, not import paths (the exercises' checks stay in
 - ``training``: ``fit`` / ``evaluate`` / ``predict`` with history, penalties and early stopping
 - ``penalties``: L1 and L2 weight penalties and the weights they leave near zero
 - ``ablation``: configurations trained over seeds and summarized, label noise
-- ``inspection``: output sizes, layer shapes and feature maps of a CNN
+- ``inspection``: the output shape of every layer of a CNN
 - ``shift``: distribution-shifted test sets
 - ``pretrained``: pretrained backbones loaded offline with checked weights (a small ResNet, EfficientNet-Lite0)
-- ``finetune``: heads, freezing, which parameters train and at which rate
+- ``finetune``: freezing all but the head, which parameters train and at which rate
 - ``features``: features at any node, extracted once and cached
-- ``metrics``: accuracy, confusion matrix, per-class and pair accuracy
+- ``metrics``: the confusion matrix and the accuracy on chosen pairs of classes
 - ``plotting``: every static figure; ``widgets``: every interactive one
 - ``checks``: argument checks, a gradient check, the exercises' automatic checks
 - ``claims``: measured numbers (``≈``) and the claims they carry (✔/✘)

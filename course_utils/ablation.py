@@ -20,13 +20,7 @@ from .penalties import flat_weights, weight_parameters
 from .repro import seed_everything
 from .training import EarlyStopping, History, evaluate, fit
 
-__all__ = [
-    "Config",
-    "Run",
-    "AblationResult",
-    "run_ablation",
-    "flip_labels",
-]
+__all__ = ["Config", "run_ablation", "flip_labels"]
 
 
 def _channel_stats(images: torch.Tensor) -> tuple[tuple[float, ...], tuple[float, ...]]:

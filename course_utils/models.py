@@ -11,8 +11,16 @@ import torch.nn.functional as F
 
 from . import _validate as door
 
-__all__ = ["ReferenceConvNet", "ConvNet", "count_parameters", "MLP", "make_cnn", "conv_bn_relu", "make_course_cnn",
-           "FrameEncoder"]
+__all__ = [
+    "ReferenceConvNet",
+    "ConvNet",
+    "count_parameters",
+    "MLP",
+    "make_cnn",
+    "conv_bn_relu",
+    "make_course_cnn",
+    "FrameEncoder",
+]
 
 
 class ReferenceConvNet(nn.Module):

@@ -10,11 +10,7 @@ import torch.nn as nn
 
 from . import _validate as door
 
-__all__ = [
-    "weight_parameters",
-    "flat_weights",
-    "near_zero_fraction",
-]
+__all__ = ["weight_parameters", "flat_weights", "near_zero_fraction"]
 
 
 def weight_parameters(model: nn.Module) -> list[torch.Tensor]:
