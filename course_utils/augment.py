@@ -17,8 +17,6 @@ from torchvision.transforms.v2 import functional as TF
 from . import _validate as door
 from .checks import _require_images
 
-__all__ = ["BatchAugment", "affine_batch", "random_affine", "resize_images"]
-
 BatchTransform = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
 
 

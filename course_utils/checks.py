@@ -12,8 +12,6 @@ import torch
 
 from . import _validate as door
 
-__all__ = ["run_check", "stand_in_until_done", "exercise_done", "numerical_gradient"]
-
 
 def _require_layout(
     tensor: torch.Tensor, layout: str, name: str, dtype: torch.dtype | None = None, hint: str = ""

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 
 from . import _validate as door
 
-__all__ = ["measured", "claim"]
-
 # The one mark of a measured number; nbval_sanitize.cfg recognises "≈" followed by a number.
 _MARK = "≈"
 

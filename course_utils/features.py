@@ -17,8 +17,6 @@ from .checks import _require_images
 from .loading import normalize
 from .storage import _cached_arrays, data_dir
 
-__all__ = ["extract_features", "cached_features"]
-
 _FEATURES_VERSION = 1  # bump when the extraction itself changes, so old caches are rebuilt
 
 

@@ -10,8 +10,6 @@ import torch.nn as nn
 
 from . import _validate as door
 
-__all__ = ["freeze_all_but_head", "count_trainable", "finetune_param_groups", "sample_per_class"]
-
 
 def freeze_all_but_head(model: nn.Module, head: str = "fc") -> nn.Module:
     """Freeze everything except the submodule named ``head``. Introduced in 06_transfer_learning."""

@@ -14,8 +14,6 @@ import torch.nn as nn
 
 from . import _validate as door
 
-__all__ = ["layer_shapes"]
-
 
 @dataclass(frozen=True)
 class LayerShape:

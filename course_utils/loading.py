@@ -13,8 +13,6 @@ import torch
 from . import _validate as door
 from .checks import _require_images, _require_videos
 
-__all__ = ["BatchLoader", "normalize", "minibatches"]
-
 # The reference code's Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)), for any number of channels: pixels in
 # [0, 1] become [-1, 1].
 _DEFAULT_LEVEL = 0.5

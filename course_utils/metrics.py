@@ -8,8 +8,6 @@ import torch
 
 from . import _validate as door
 
-__all__ = ["confusion_matrix", "pair_accuracy"]
-
 
 def _check_pair(logits_or_preds: torch.Tensor, targets: torch.Tensor) -> None:
     if targets.ndim != 1:

@@ -24,9 +24,6 @@ from ._figures import (
     FIGURE_DPI,
     _to_display,
     marker_every,
-    plot_confusion_matrix,
-    plot_history,
-    show_images,
 )
 from .augment import _DEFAULT_SETTINGS, _augment_photo
 from .checks import _require_videos
@@ -35,23 +32,6 @@ from .shift import ShiftSpec
 
 if TYPE_CHECKING:
     from .ablation import AblationResult
-
-__all__ = [
-    "plot_history",
-    "show_images",
-    "plot_confusion_matrix",
-    "FIGURE_DPI",
-    "plot_curves",
-    "plot_gradients",
-    "plot_filters",
-    "plot_feature_maps",
-    "plot_weight_histograms",
-    "plot_sweep",
-    "plot_accuracy_vs_shift",
-    "show_settings",
-    "show_frame_strips",
-]
-
 
 # --------------------------------------------------------------------------------------------------
 # 01_cross_entropy: loss curves and gradients

@@ -29,19 +29,6 @@ from .loading import BatchLoader
 from .storage import CheckpointError, _load_checkpoint, _save_checkpoint, _shipped_dir, data_dir
 from .training import fit, image_accuracy
 
-__all__ = [
-    "load_backbone",
-    "EFFICIENTNET_PACKAGE",
-    "EFFICIENTNET_SHA256",
-    "EFFICIENTNET_MEAN",
-    "EFFICIENTNET_STD",
-    "EfficientNetLite0",
-    "efficientnet_lite0_path",
-    "load_efficientnet_lite0",
-    "imagenet_categories",
-]
-
-
 _CHECKPOINT_NAME = "transfer_resnet_v1.shipped.pt"
 
 

@@ -15,8 +15,6 @@ import torch
 
 from . import _validate as door
 
-__all__ = ["seed_everything", "get_device", "print_banner"]
-
 # Outputs stored in the notebooks were produced with 2 threads; a different count can change the
 # order of floating-point sums and so the last digits of a result.
 _DEFAULT_THREADS = 2

@@ -15,9 +15,6 @@ from . import _validate as door
 from .augment import affine_batch
 from .checks import _require_images
 
-__all__ = ["ShiftSpec", "SHIFT_KINDS", "shifted_test_sets"]
-
-
 SHIFT_KINDS = ("rotation", "translation", "scale", "combined")
 
 

@@ -24,8 +24,6 @@ import torch
 
 from . import _validate as door
 
-__all__ = ["data_dir"]
-
 
 class CacheError(RuntimeError):
     """A cache file is missing, truncated or altered. Introduced in 00_setup_and_tour."""

@@ -17,8 +17,6 @@ from typing import Union
 from . import _validate as door
 from .claims import _MARK, _format_range, _in_range, _require_number
 
-__all__ = ["print_summary"]
-
 # An exact number, or (measured value, low, high) with None for an open bound.
 SummaryValue = Union[float, tuple[float, Union[float, None], Union[float, None]]]
 

@@ -19,8 +19,6 @@ import torch.nn as nn
 from . import _validate as door
 from .loading import BatchLoader
 
-__all__ = ["fit", "evaluate", "predict", "set_batchnorm_eval", "image_accuracy", "warmup_cosine"]
-
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 _BATCHES = "an iterable of (inputs, labels) batches, e.g. a BatchLoader"
 

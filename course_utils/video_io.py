@@ -20,9 +20,6 @@ from . import _validate as door
 from .augment import resize_images
 from .storage import _sha256_file
 
-__all__ = ["write_video", "read_video", "VideoFolder", "SAMPLE_VIDEOS", "sample_video_path"]
-
-
 _VIDEO_EXTENSIONS = (".mp4", ".avi", ".mkv", ".mov", ".webm")
 
 

@@ -24,8 +24,6 @@ from .plotting import _plot_ablation_curves
 if TYPE_CHECKING:
     from .ablation import AblationResult
 
-__all__ = ["AugmentationExplorer", "curve_explorer"]
-
 _EXPLORER_CSS_CLASSES = {
     "box": "augmentation-explorer",
     "controls": "augmentation-explorer-controls",

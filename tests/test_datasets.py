@@ -8,7 +8,7 @@ import numpy as np
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from course_utils.datasets import load_dataset, load_digits_split, load_moving_digits, small_digits
+from course_utils import load_dataset, load_digits_split, load_moving_digits, small_digits
 from course_utils.datasets.cifar10 import _CIFAR10_CLASSES
 from course_utils.datasets.moving_digits import _REVERSED_PAIRS, _VIDEO_CLASSES, _build_moving_digits
 from course_utils.datasets.photo_digits import _build_photo_digits
@@ -152,7 +152,7 @@ def test_small_digits_split_is_balanced_and_disjoint():
 
 
 def test_small_photo_digits_split_balanced_disjoint(tmp_path):
-    from course_utils.datasets import load_dataset, small_photo_digits
+    from course_utils import load_dataset, small_photo_digits
 
     data = small_photo_digits(n_train=40, n_val=20, seed=0)
     full = load_dataset("photo_digits")

@@ -8,9 +8,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from torchvision.transforms import v2
 
-from course_utils.datasets.moving_digits import _VIDEO_CLASSES
-from course_utils.plotting import (
-    _to_display,
+from course_utils import (
     plot_accuracy_vs_shift,
     plot_confusion_matrix,
     plot_curves,
@@ -24,6 +22,8 @@ from course_utils.plotting import (
     show_images,
     show_settings,
 )
+from course_utils._figures import _to_display
+from course_utils.datasets.moving_digits import _VIDEO_CLASSES
 from course_utils.training import History
 
 

@@ -16,25 +16,9 @@ from __future__ import annotations
 import os
 
 from .cifar10 import _load_cifar10
-from .digits import load_digits_split, small_digits
 from .image_data import ImageData
-from .moving_digits import load_moving_digits
-from .photo_digits import _load_photo_digits, small_photo_digits, transfer_splits
+from .photo_digits import _load_photo_digits
 from .photo_patches import load_photo_patches
-from .photos import TRAIN_REGION_FRACTION, background_photos
-
-__all__ = [
-    "load_dataset",
-    "TRAIN_REGION_FRACTION",
-    "background_photos",
-    "small_photo_digits",
-    "load_digits_split",
-    "small_digits",
-    "load_moving_digits",
-    "transfer_splits",
-    "load_photo_patches",
-]
-
 
 _DATASETS: dict[str, str] = {
     "photo_digits": "handwritten digits on real photos, 32x32 RGB, 10 classes, built offline (default)",

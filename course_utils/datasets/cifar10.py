@@ -9,9 +9,6 @@ import torch
 from ..storage import data_dir
 from .image_data import ImageData
 
-__all__: list[str] = []  # nothing here is part of the course's vocabulary (course_utils.__all__)
-
-
 _CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
 )

@@ -12,8 +12,6 @@ import torch
 
 from .. import _validate as door
 
-__all__ = ["load_digits_split", "small_digits"]
-
 _DIGIT_NAMES = tuple(str(d) for d in range(10))
 
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import torch
 
-__all__: list[str] = []  # nothing here is part of the course's vocabulary (course_utils.__all__)
-
 
 @dataclass(frozen=True)
 class ImageData:

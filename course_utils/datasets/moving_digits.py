@@ -18,9 +18,6 @@ import torch.nn.functional as F
 from ..storage import _cached_arrays, data_dir
 from .photos import TRAIN_REGION_FRACTION, _crop_box, _textures
 
-__all__ = ["load_moving_digits"]
-
-
 _MOVING_DIGITS_VERSION = 2
 
 

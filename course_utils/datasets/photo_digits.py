@@ -20,9 +20,6 @@ from .digits import DigitsSplit, _balanced_split, _require_balanced_sizes
 from .image_data import ImageData
 from .photos import TRAIN_REGION_FRACTION, _crop_box, background_photos
 
-__all__ = ["small_photo_digits", "transfer_splits"]
-
-
 _PHOTO_DIGITS_VERSION = 2
 
 

@@ -18,8 +18,6 @@ from ..storage import _cached_arrays, data_dir
 from .image_data import ImageData
 from .photos import _crop_box
 
-__all__ = ["load_photo_patches"]
-
 _PHOTO_PATCHES_VERSION = 1
 # name -> where it ships: scikit-image's `skimage.data.<name>()` or scikit-learn's sample images
 _PATCH_PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "immunohistochemistry",

@@ -13,9 +13,6 @@ import numpy as np
 
 from .. import _validate as door
 
-__all__ = ["TRAIN_REGION_FRACTION", "background_photos"]
-
-
 # Photos that scikit-image ships inside its wheel (no download). ``cat`` is the same photo as
 # ``chelsea``, so it is left out.
 _PHOTO_NAMES = (
