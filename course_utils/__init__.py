@@ -2,9 +2,9 @@
 
 One module per concern (ARCHITECTURE.md has the map and how data flows); each public function's
 docstring names the notebook that introduces it. The course's vocabulary, every name a notebook uses,
-is imported from here and only from here: ``from course_utils import fit, evaluate``. The modules
-below are where the code lives, not import paths (the exercises' checks stay in
-``course_utils.exercises.nbNN``).
+is imported from here and only from here: ``from course_utils import fit, evaluate``; this is the one
+``__all__`` of the package. The modules below are where the code lives, not import paths (the
+exercises' checks stay in ``course_utils.exercises.nbNN``).
 
 - ``repro``: seeding, CPU threads, deterministic algorithms, device choice, the versions banner
 - ``storage``: the data folder, atomic writes, checked caches and checkpoints (one sidecar format)
@@ -16,12 +16,12 @@ below are where the code lives, not import paths (the exercises' checks stay in
 - ``training``: ``fit`` / ``evaluate`` / ``predict`` with history, penalties and early stopping
 - ``penalties``: L1 and L2 weight penalties and the weights they leave near zero
 - ``ablation``: configurations trained over seeds and summarized, label noise
-- ``inspection``: output sizes, layer shapes and feature maps of a CNN
+- ``inspection``: the output shape of every layer of a CNN
 - ``shift``: distribution-shifted test sets
 - ``pretrained``: pretrained backbones loaded offline with checked weights (a small ResNet, EfficientNet-Lite0)
-- ``finetune``: heads, freezing, which parameters train and at which rate
+- ``finetune``: freezing all but the head, which parameters train and at which rate
 - ``features``: features at any node, extracted once and cached
-- ``metrics``: accuracy, confusion matrix, per-class and pair accuracy
+- ``metrics``: the confusion matrix and the accuracy on chosen pairs of classes
 - ``plotting``: every static figure; ``widgets``: every interactive one
 - ``checks``: argument checks, a gradient check, the exercises' automatic checks
 - ``claims``: measured numbers (``≈``) and the claims they carry (✔/✘)
@@ -29,21 +29,17 @@ below are where the code lives, not import paths (the exercises' checks stay in
 - ``exercises``: the exercises' checks, one module per notebook
 """
 
+from ._figures import plot_confusion_matrix, plot_history, show_images  # drawn there, shared by plotting
 from .ablation import Config, flip_labels, run_ablation
 from .augment import BatchAugment, affine_batch, random_affine, resize_images
 from .checks import exercise_done, numerical_gradient, run_check, stand_in_until_done
 from .claims import claim, measured
-from .datasets import (
-    TRAIN_REGION_FRACTION,
-    background_photos,
-    load_dataset,
-    load_digits_split,
-    load_moving_digits,
-    load_photo_patches,
-    small_digits,
-    small_photo_digits,
-    transfer_splits,
-)
+from .datasets import load_dataset
+from .datasets.digits import load_digits_split, small_digits
+from .datasets.moving_digits import load_moving_digits
+from .datasets.photo_digits import small_photo_digits, transfer_splits
+from .datasets.photo_patches import load_photo_patches
+from .datasets.photos import TRAIN_REGION_FRACTION, background_photos
 from .features import cached_features, extract_features
 from .finetune import count_trainable, finetune_param_groups, freeze_all_but_head, sample_per_class
 from .inspection import layer_shapes
@@ -63,16 +59,13 @@ from .penalties import flat_weights, near_zero_fraction, weight_parameters
 from .plotting import (
     FIGURE_DPI,
     plot_accuracy_vs_shift,
-    plot_confusion_matrix,
     plot_curves,
     plot_feature_maps,
     plot_filters,
     plot_gradients,
-    plot_history,
     plot_sweep,
     plot_weight_histograms,
     show_frame_strips,
-    show_images,
     show_settings,
 )
 from .pretrained import (

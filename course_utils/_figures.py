@@ -12,19 +12,19 @@ import matplotlib.pyplot as plt
 import torch
 
 from . import _validate as door
-from .checks import require_images
+from .checks import _require_images
 from .training import History
 
 # Stored figures are drawn at 80 dots per inch to keep notebooks light; text is never smaller than
-# SMALL_FONT points, i.e. 10 pixels at that resolution, legible at 100% zoom.
+# _SMALL_FONT points, i.e. 10 pixels at that resolution, legible at 100% zoom.
 FIGURE_DPI = 80
-SMALL_FONT = 9
+_SMALL_FONT = 9
 
 # Figures for every eye: heat maps use a perceptually uniform, colour-blind-safe colour map, and lines
 # that differ in colour also differ in marker (or line style), so no reader needs to tell hues apart.
 HEATMAP = "viridis"
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-LINESTYLES = ("-", "--", "-.", (0, (1, 1)), (0, (5, 1, 1, 1, 1, 1)))
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_LINESTYLES = ("-", "--", "-.", (0, (1, 1)), (0, (5, 1, 1, 1, 1, 1)))
 
 
 def marker_every(n: int) -> int:
@@ -32,11 +32,11 @@ def marker_every(n: int) -> int:
     return max(1, n // 10)
 
 
-def to_display(images: torch.Tensor) -> torch.Tensor:
+def _to_display(images: torch.Tensor) -> torch.Tensor:
     """Images ``(N, C, H, W)`` (uint8, or float in [0, 1]) to ``(N, H, W, C)`` float in [0, 1] for
     ``imshow``. Introduced in 00_setup_and_tour.
     """
-    require_images(images)
+    _require_images(images)
     images = images.detach().cpu()
     images = images.float() / 255 if images.dtype == torch.uint8 else images.float().clamp(0, 1)
     if images.shape[1] == 1:
@@ -59,7 +59,7 @@ def plot_history(histories: History | Mapping[str, History], title: str = "Learn
     for i, (label, history) in enumerate(histories.items()):
         epochs = range(1, history.epochs + 1)
         # one colour and one marker per run; train solid, validation dashed
-        style = {"color": f"C{i}", "marker": MARKERS[i % len(MARKERS)], "markersize": 4,
+        style = {"color": f"C{i}", "marker": _MARKERS[i % len(_MARKERS)], "markersize": 4,
                  "markevery": marker_every(history.epochs)}
         ax_loss.plot(epochs, history.train_loss, label=f"{label} train", **style)
         ax_acc.plot(epochs, [100 * a for a in history.train_acc], label=f"{label} train", **style)
@@ -68,7 +68,7 @@ def plot_history(histories: History | Mapping[str, History], title: str = "Learn
             ax_acc.plot(epochs, [100 * a for a in history.val_acc], linestyle="--", label=f"{label} val", **style)
     ax_loss.set(xlabel="epoch", ylabel="loss", title="loss")
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
-    ax_acc.legend(fontsize=SMALL_FONT)
+    ax_acc.legend(fontsize=_SMALL_FONT)
     fig.suptitle(title)
     fig.tight_layout()
     plt.show()
@@ -86,7 +86,7 @@ def show_images(
     """A grid of images with their labels (or free ``captions``) above each.
     Introduced in 00_setup_and_tour.
     """
-    pixels = to_display(images)
+    pixels = _to_display(images)
     for name, value in (("labels", labels), ("class_names", class_names), ("captions", captions)):
         if value is not None:
             door.sequence(value, name)
@@ -109,10 +109,10 @@ def show_images(
             continue
         ax.imshow(pixels[i].numpy(), interpolation="nearest")
         if captions is not None:
-            ax.set_title(captions[i], fontsize=SMALL_FONT)
+            ax.set_title(captions[i], fontsize=_SMALL_FONT)
         elif labels is not None:
             label = int(labels[i])
-            ax.set_title(class_names[label] if class_names else str(label), fontsize=SMALL_FONT)
+            ax.set_title(class_names[label] if class_names else str(label), fontsize=_SMALL_FONT)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -136,15 +136,15 @@ def plot_confusion_matrix(
     fig, ax = plt.subplots(figsize=(0.5 * k + 2.4, 0.5 * k + 1.8), dpi=FIGURE_DPI)
     image = ax.imshow(values.numpy(), cmap=HEATMAP, vmin=0)
     ax.set(xticks=range(k), yticks=range(k), xlabel="predicted", ylabel="true", title=title)
-    ax.set_xticklabels(class_names, rotation=90 if max(map(len, class_names)) > 2 else 0, fontsize=SMALL_FONT)
-    ax.set_yticklabels(class_names, fontsize=SMALL_FONT)
+    ax.set_xticklabels(class_names, rotation=90 if max(map(len, class_names)) > 2 else 0, fontsize=_SMALL_FONT)
+    ax.set_yticklabels(class_names, fontsize=_SMALL_FONT)
     threshold = values.max().item() / 2
     for i in range(k):
         for j in range(k):
             if values[i, j] > 0:
                 text = f"{values[i, j]:.0f}"
                 ax.text(
-                    j, i, text, ha="center", va="center", fontsize=SMALL_FONT,
+                    j, i, text, ha="center", va="center", fontsize=_SMALL_FONT,
                     color="black" if values[i, j] > threshold else "white",  # viridis: light above, dark below
                 )
     fig.colorbar(image, ax=ax, label="% of true class" if normalize else "count", fraction=0.046)

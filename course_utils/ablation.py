@@ -20,14 +20,6 @@ from .penalties import flat_weights, weight_parameters
 from .repro import seed_everything
 from .training import EarlyStopping, History, evaluate, fit
 
-__all__ = [
-    "Config",
-    "Run",
-    "AblationResult",
-    "run_ablation",
-    "flip_labels",
-]
-
 
 def _channel_stats(images: torch.Tensor) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The course's normalization, (x/255 - 0.5) / 0.5, with one entry per channel."""

@@ -15,21 +15,16 @@ from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
 from . import _validate as door
-from .checks import require_images
-
-__all__ = [
-    "random_crop", "random_hflip", "BatchAugment", "BatchTransform", "affine_batch", "random_affine",
-    "random_color_jitter", "resize_images", "DEFAULT_SETTINGS", "augment_photo",
-]
+from .checks import _require_images
 
 BatchTransform = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
 
 
-def random_crop(images: torch.Tensor, padding: int, generator: torch.Generator | None = None) -> torch.Tensor:
+def _random_crop(images: torch.Tensor, padding: int, generator: torch.Generator | None = None) -> torch.Tensor:
     """Zero-pad each image by ``padding`` and crop it back to its size at its own random offset,
     like ``RandomCrop(size, padding)`` per sample. Introduced in 00_setup_and_tour.
     """
-    require_images(images)
+    _require_images(images)
     if not isinstance(padding, int) or padding < 0:
         raise ValueError(f"padding must be a non-negative int, got {padding!r}")
     if padding == 0:
@@ -46,11 +41,11 @@ def random_crop(images: torch.Tensor, padding: int, generator: torch.Generator |
     return padded.gather(3, cols.expand(n, channels, height, width))
 
 
-def random_hflip(images: torch.Tensor, p: float = 0.5, generator: torch.Generator | None = None) -> torch.Tensor:
+def _random_hflip(images: torch.Tensor, p: float = 0.5, generator: torch.Generator | None = None) -> torch.Tensor:
     """Flip each image left-right with probability ``p``, independently. Introduced in
     00_setup_and_tour.
     """
-    require_images(images)
+    _require_images(images)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"p must be a probability in [0, 1], got {p!r}")
     flip = torch.rand(images.shape[0], generator=generator) < p
@@ -70,9 +65,9 @@ class BatchAugment:
         self.extra = tuple(extra)
 
     def __call__(self, images: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        images = random_crop(images, self.crop_padding, generator)
+        images = _random_crop(images, self.crop_padding, generator)
         if self.hflip:
-            images = random_hflip(images, 0.5, generator)
+            images = _random_hflip(images, 0.5, generator)
         for transform in self.extra:
             images = transform(images, generator)
         return images
@@ -147,7 +142,7 @@ def affine_batch(
     the image: ``"zeros"`` (black), ``"border"`` (repeat the edge) or ``"reflection"``. uint8 input
     gives uint8 output (rounded); float input gives float output.
     """
-    require_images(images)
+    _require_images(images)
     for name, value in (("angles", angles), ("translations", translations), ("scales", scales)):
         door.tensor_like(value, name)
     n, _, height, width = images.shape
@@ -187,7 +182,7 @@ def random_affine(
     same for ``dy``); ``scale``: ``(low, high)`` zoom factors. See :func:`affine_batch` for
     ``padding_mode``.
     """
-    require_images(images)
+    _require_images(images)
     low_angle, high_angle = _as_range(degrees, "degrees")
     if not isinstance(translate, (int, float)) or not 0.0 <= translate <= 1.0:
         raise ValueError(f"translate must be a fraction of the image size in [0, 1], got {translate!r}")
@@ -199,42 +194,6 @@ def random_affine(
     shifts = (2 * torch.rand(n, 2, generator=generator) - 1) * translate * torch.tensor([width, height])
     scales = low_scale + (high_scale - low_scale) * torch.rand(n, generator=generator)
     return affine_batch(images, angles, shifts, scales, padding_mode)
-
-
-def random_color_jitter(
-    images: torch.Tensor,
-    brightness: float = 0.0,
-    contrast: float = 0.0,
-    saturation: float = 0.0,
-    generator: torch.Generator | None = None,
-) -> torch.Tensor:
-    """Per-sample brightness, contrast and saturation jitter of uint8 RGB batches, like
-    ``ColorJitter(brightness, contrast, saturation)`` applied image by image (fixed order).
-    Introduced in 04_data_augmentation.
-
-    Each factor is drawn in ``[1 - v, 1 + v]``: brightness multiplies the pixels, contrast blends
-    with the image's mean grey level, saturation blends with the image's own grey version.
-    """
-    require_images(images, dtype=torch.uint8)
-    if images.shape[1] != 3:
-        raise ValueError(f"random_color_jitter needs RGB images (3 channels), got {images.shape[1]}")
-    for name, value in (("brightness", brightness), ("contrast", contrast), ("saturation", saturation)):
-        if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-            raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-    n = images.shape[0]
-    factors = 1 + (2 * torch.rand(3, n, 1, 1, 1, generator=generator) - 1) * torch.tensor(
-        [brightness, contrast, saturation]
-    ).view(3, 1, 1, 1, 1)
-    weights = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1).to(images.device)
-    x = images.float() / 255
-    factors = factors.to(images.device)
-    x = (x * factors[0]).clamp(0, 1)
-    grey_mean = (x * weights).sum(1, keepdim=True).mean(dim=(2, 3), keepdim=True)
-    x = (grey_mean + factors[1] * (x - grey_mean)).clamp(0, 1)
-    grey = (x * weights).sum(1, keepdim=True)
-    x = (grey + factors[2] * (x - grey)).clamp(0, 1)
-    return (x * 255).round_().to(torch.uint8)
-
 
 
 def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
@@ -254,7 +213,7 @@ def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
 
 
 # The explorer's settings and their neutral values (the photo unchanged).
-DEFAULT_SETTINGS: dict[str, float | bool] = {
+_DEFAULT_SETTINGS: dict[str, float | bool] = {
     "angle": 0.0,  # degrees, counter-clockwise
     "translate_x": 0.0,  # fraction of the width, right is positive
     "translate_y": 0.0,  # fraction of the height, down is positive
@@ -266,7 +225,7 @@ DEFAULT_SETTINGS: dict[str, float | bool] = {
 }
 
 
-SETTING_RANGES = {
+_SETTING_RANGES = {
     "angle": (-180.0, 180.0),
     "translate_x": (-0.5, 0.5),
     "translate_y": (-0.5, 0.5),
@@ -277,7 +236,7 @@ SETTING_RANGES = {
 }
 
 
-def require_photo(image: torch.Tensor) -> None:
+def _require_photo(image: torch.Tensor) -> None:
     if not isinstance(image, torch.Tensor):
         raise TypeError(f"image must be a torch.Tensor (C, H, W), got {type(image).__name__}")
     if image.ndim != 3 or image.shape[0] != 3 or image.dtype != torch.uint8:
@@ -287,18 +246,18 @@ def require_photo(image: torch.Tensor) -> None:
         )
 
 
-def augment_photo(image: torch.Tensor, **settings: float | bool) -> torch.Tensor:
+def _augment_photo(image: torch.Tensor, **settings: float | bool) -> torch.Tensor:
     """The photo after the explorer's augmentations: rotation, translation and scaling (one
     ``torchvision`` affine, bilinear, black border), then flip, brightness, saturation and hue.
-    ``image`` is uint8 ``(3, H, W)``; missing settings take :data:`DEFAULT_SETTINGS`. Returns a new
+    ``image`` is uint8 ``(3, H, W)``; missing settings take :data:`_DEFAULT_SETTINGS`. Returns a new
     uint8 ``(3, H, W)`` tensor. Introduced in 04_data_augmentation.
     """
-    require_photo(image)
-    unknown = set(settings) - set(DEFAULT_SETTINGS)
+    _require_photo(image)
+    unknown = set(settings) - set(_DEFAULT_SETTINGS)
     if unknown:
-        raise ValueError(f"unknown setting(s) {sorted(unknown)}; known: {list(DEFAULT_SETTINGS)}")
-    s = {**DEFAULT_SETTINGS, **settings}
-    for name, (low, high) in SETTING_RANGES.items():
+        raise ValueError(f"unknown setting(s) {sorted(unknown)}; known: {list(_DEFAULT_SETTINGS)}")
+    s = {**_DEFAULT_SETTINGS, **settings}
+    for name, (low, high) in _SETTING_RANGES.items():
         if not low <= float(s[name]) <= high:
             raise ValueError(f"{name} must be in [{low}, {high}], got {s[name]!r}")
     _, height, width = image.shape

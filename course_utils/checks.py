@@ -6,20 +6,14 @@ Introduced in 00_setup_and_tour.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable
 
 import torch
 
 from . import _validate as door
 
-__all__ = [
-    "require_layout", "require_images", "require_videos", "require_shape", "require_lengths",
-    "CheckFailed", "CheckResult", "run_check", "expect_close", "tolerance_for", "stand_in_until_done",
-    "exercise_done", "numerical_gradient",
-]
 
-
-def require_layout(
+def _require_layout(
     tensor: torch.Tensor, layout: str, name: str, dtype: torch.dtype | None = None, hint: str = ""
 ) -> None:
     """Raise a clear error unless ``tensor`` is a tensor whose rank matches ``layout`` (e.g.
@@ -38,25 +32,11 @@ def require_layout(
         raise ValueError(f"{name} must have dtype {dtype}, got {tensor.dtype}")
 
 
-def require_images(images: torch.Tensor, name: str = "images", dtype: torch.dtype | None = None) -> None:
+def _require_images(images: torch.Tensor, name: str = "images", dtype: torch.dtype | None = None) -> None:
     """Raise a ``ValueError`` naming the problem unless ``images`` is a batch ``(N, C, H, W)``
     (of ``dtype`` when given). Introduced in 00_setup_and_tour.
     """
-    require_layout(images, "N, C, H, W", name, dtype, hint="add a batch dimension with .unsqueeze(0)")
-
-
-def require_shape(tensor: torch.Tensor, shape: Sequence[int | None], name: str = "tensor") -> None:
-    """Raise a ``ValueError`` unless ``tensor`` has ``shape`` (``None`` matches any size).
-    Introduced in 00_setup_and_tour.
-    """
-    door.text(name, "name")
-    door.tensor(tensor, name)
-    door.sequence(shape, "shape", "a sequence of sizes (int, or None for any size)")
-    door.require(all(s is None or isinstance(s, int) and not isinstance(s, bool) for s in shape), "shape",
-                 "a sequence of sizes (int, or None for any size)", shape, TypeError)
-    if tensor.ndim != len(shape) or any(e is not None and e != a for e, a in zip(shape, tensor.shape)):
-        wanted = "(" + ", ".join("*" if e is None else str(e) for e in shape) + ")"
-        raise ValueError(f"{name} must have shape {wanted}, got {tuple(tensor.shape)}")
+    _require_layout(images, "N, C, H, W", name, dtype, hint="add a batch dimension with .unsqueeze(0)")
 
 
 class CheckFailed(AssertionError):
@@ -83,7 +63,7 @@ class CheckResult:
 _ROUNDING = {torch.float32: 1e-5, torch.float16: 1e-2, torch.bfloat16: 1e-2}
 
 
-def tolerance_for(actual: torch.Tensor, atol: float) -> float:
+def _tolerance_for(actual: torch.Tensor, atol: float) -> float:
     """``atol`` for a float64 answer, widened to the rounding of a lower-precision one (float32:
     1e-5), so that a correct answer computed in another dtype passes. Introduced in 01_cross_entropy.
     """
@@ -92,7 +72,7 @@ def tolerance_for(actual: torch.Tensor, atol: float) -> float:
     return max(atol, _ROUNDING.get(torch.as_tensor(actual).dtype, 0.0))
 
 
-def expect_close(actual: torch.Tensor, expected: torch.Tensor, what: str, atol: float = 1e-6) -> None:
+def _expect_close(actual: torch.Tensor, expected: torch.Tensor, what: str, atol: float = 1e-6) -> None:
     """Raise :class:`CheckFailed` with a helpful message unless ``actual`` matches ``expected``
     in shape and value, within ``atol`` (or the rounding of ``actual``'s dtype, if larger).
     Introduced in 00_setup_and_tour.
@@ -105,7 +85,7 @@ def expect_close(actual: torch.Tensor, expected: torch.Tensor, what: str, atol: 
     if actual.shape != expected.shape:
         raise CheckFailed(f"{what} has shape {tuple(actual.shape)}, expected {tuple(expected.shape)}")
     error = (actual.double() - expected.double()).abs().max().item() if actual.numel() else 0.0
-    tolerance = tolerance_for(actual, atol)
+    tolerance = _tolerance_for(actual, atol)
     if not error <= tolerance:
         raise CheckFailed(f"{what} is off by up to {error:.3g} (tolerance {tolerance:g} for {actual.dtype})")
 
@@ -165,30 +145,12 @@ def exercise_done(result: CheckResult, needed_for: str) -> bool:
 # Videos, clip lengths, and a finite-difference gradient check (01_cross_entropy)
 
 
-def require_videos(videos: torch.Tensor, name: str = "videos", dtype: torch.dtype | None = None) -> None:
+def _require_videos(videos: torch.Tensor, name: str = "videos", dtype: torch.dtype | None = None) -> None:
     """Raise a ``ValueError`` naming the problem unless ``videos`` is a batch ``(N, T, C, H, W)``
     (of ``dtype`` when given). Introduced in 05_video_lstm.
     """
-    require_layout(videos, "N, T, C, H, W", name, dtype,
+    _require_layout(videos, "N, T, C, H, W", name, dtype,
                    hint="one clip (T, C, H, W)? add a batch dimension with .unsqueeze(0)")
-
-
-def require_lengths(lengths: torch.Tensor | None, batch: int, steps: int) -> torch.Tensor | None:
-    """``lengths`` as a CPU ``int64`` tensor of one real length per clip, each in ``[1, steps]``, or
-    ``None``; a ``ValueError`` names the problem otherwise. Introduced in 05_video_lstm.
-    """
-    door.integer(batch, "batch", low=0)
-    door.integer(steps, "steps", low=1)
-    if lengths is not None:
-        door.tensor_like(lengths, "lengths")
-    if lengths is None:
-        return None
-    lengths = torch.as_tensor(lengths).cpu().long()
-    if lengths.shape != (batch,):
-        raise ValueError(f"lengths must have shape ({batch},), one length per clip, got {tuple(lengths.shape)}")
-    if batch and (lengths.min() < 1 or lengths.max() > steps):
-        raise ValueError(f"lengths must lie in [1, {steps}] (the padded number of frames), got {lengths.tolist()}")
-    return lengths
 
 
 def numerical_gradient(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:

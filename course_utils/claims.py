@@ -16,10 +16,8 @@ from dataclasses import dataclass
 
 from . import _validate as door
 
-__all__ = ["measured", "claim", "Verdict", "in_range", "format_range", "MARK"]
-
 # The one mark of a measured number; nbval_sanitize.cfg recognises "≈" followed by a number.
-MARK = "≈"
+_MARK = "≈"
 
 
 def _require_number(value: object, what: str) -> float:
@@ -37,15 +35,15 @@ def measured(value: float, digits: int = 1, *, signed: bool = False, unit: str =
     if not isinstance(digits, int) or digits < 0:
         raise ValueError(f"digits must be a non-negative int, got {digits!r}")
     if math.isnan(number):
-        return f"{MARK}nan{unit}"
+        return f"{_MARK}nan{unit}"
     if math.isinf(number):
-        return f"{MARK}{'+' if signed and number > 0 else ''}{number}{unit}"
+        return f"{_MARK}{'+' if signed and number > 0 else ''}{number}{unit}"
     sign = "+" if signed else ""
     text = f"{number:{sign}.{max(digits, 1)}e}" if sci else f"{number:{sign}.{digits}f}"
-    return f"{MARK}{text}{unit}"
+    return f"{_MARK}{text}{unit}"
 
 
-def format_range(low: float | None, high: float | None) -> str:
+def _format_range(low: float | None, high: float | None) -> str:
     """``"at least 30"``, ``"at most 0.5"`` or ``"55 to 80"``: a threshold as learners read it.
     Introduced in 00_setup_and_tour.
     """
@@ -61,11 +59,11 @@ def format_range(low: float | None, high: float | None) -> str:
     return f"at least {low:g}" if low is not None else f"at most {high:g}"
 
 
-def in_range(value: float, low: float | None, high: float | None) -> bool:
+def _in_range(value: float, low: float | None, high: float | None) -> bool:
     """Whether ``value`` lies within ``[low, high]`` (a missing bound is open); NaN never does.
     Introduced in 00_setup_and_tour.
     """
-    format_range(low, high)  # validates the bounds
+    _format_range(low, high)  # validates the bounds
     number = _require_number(value, "value")
     if math.isnan(number):
         return False
@@ -97,7 +95,7 @@ def claim(statement: str, value: float, *, low: float | None = None, high: float
     if not isinstance(statement, str) or not statement.strip():
         raise ValueError("a claim needs a statement: the lesson in words, e.g. 'Adam beats SGD by 20 points'")
     _require_number(value, "value")
-    verdict = in_range(value, low, high)
+    verdict = _in_range(value, low, high)
     shown = measured(value, digits, signed=signed, unit=unit, sci=sci)
-    print(f"{'✔' if verdict else '✘'} {statement} (measured {shown}; expected {format_range(low, high)})")
+    print(f"{'✔' if verdict else '✘'} {statement} (measured {shown}; expected {_format_range(low, high)})")
     return Verdict(verdict)

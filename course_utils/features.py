@@ -13,13 +13,11 @@ import torch.nn as nn
 
 from . import _validate as door
 from .augment import resize_images
-from .checks import require_images
+from .checks import _require_images
 from .loading import normalize
-from .storage import cached_arrays, data_dir
+from .storage import _cached_arrays, data_dir
 
-__all__ = ["extract_features", "cached_features", "FEATURES_VERSION"]
-
-FEATURES_VERSION = 1  # bump when the extraction itself changes, so old caches are rebuilt
+_FEATURES_VERSION = 1  # bump when the extraction itself changes, so old caches are rebuilt
 
 
 def _sized(images: torch.Tensor, size: int | None) -> torch.Tensor:
@@ -45,7 +43,7 @@ def extract_features(
     before it goes to the model's device.
     """
     door.module(model, "model")
-    require_images(images, "images", torch.uint8)
+    _require_images(images, "images", torch.uint8)
     if node is not None:
         door.text(node, "node")
     if node is None:
@@ -87,15 +85,15 @@ def cached_features(
 ) -> torch.Tensor:
     """:func:`extract_features`, computed once and cached under ``data/`` as ``features_<name>_...npz``
     with its ``.json`` sidecar. The cache is used only when the weights (``weights_sha256``), the
-    images (their sha256), the node, the size, the normalization and :data:`FEATURES_VERSION` all
+    images (their sha256), the node, the size, the normalization and :data:`_FEATURES_VERSION` all
     match; otherwise it is rebuilt. Introduced in 06_transfer_learning.
     """
     door.module(model, "model")
     door.text(weights_sha256, "weights_sha256", nonempty=True)
-    require_images(images, "images", torch.uint8)
+    _require_images(images, "images", torch.uint8)
     door.text(name, "name", nonempty=True)
     images_sha = _fingerprint(images)
-    meta = {"features": name, "version": FEATURES_VERSION, "weights_sha256": weights_sha256,
+    meta = {"features": name, "version": _FEATURES_VERSION, "weights_sha256": weights_sha256,
             "images_sha256": images_sha, "node": node, "size": size,
             "mean": list(mean) if mean else None, "std": list(std) if std else None}
     key = hashlib.sha256(repr(sorted(meta.items())).encode()).hexdigest()[:12]
@@ -105,4 +103,4 @@ def cached_features(
         features = extract_features(model, images, node, batch_size, mean, std, size)
         return {"features": features.numpy()}
 
-    return torch.from_numpy(cached_arrays(path, meta, build)["features"])
+    return torch.from_numpy(_cached_arrays(path, meta, build)["features"])

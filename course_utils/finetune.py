@@ -1,5 +1,5 @@
-"""Adapting a pretrained network to a new task: replacing the head, freezing, which parameters to
-train and at which rate.
+"""Adapting a pretrained network to a new task: freezing all but the head, which parameters to
+train and at which rate, few-label samples.
 Introduced in 06_transfer_learning.
 """
 
@@ -10,49 +10,6 @@ import torch.nn as nn
 
 from . import _validate as door
 
-__all__ = [
-    "replace_head",
-    "freeze",
-    "unfreeze",
-    "freeze_all_but_head",
-    "bn_and_bias_only",
-    "count_trainable",
-    "finetune_param_groups",
-    "sample_per_class",
-                    ]
-
-
-def replace_head(model: nn.Module, num_classes: int, seed: int = 0) -> nn.Module:
-    """Put a fresh linear head ``fc`` with ``num_classes`` outputs on ``model`` (in place; returned).
-    Introduced in 06_transfer_learning.
-    """
-    door.module(model, "model")
-    door.integer(num_classes, "num_classes", low=1)
-    door.integer(seed, "seed")
-    if not hasattr(model, "fc") or not hasattr(model, "num_features"):
-        raise ValueError("model needs an `fc` head and a `num_features` attribute (see load_backbone)")
-    generator_state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    model.fc = nn.Linear(model.num_features, num_classes)
-    torch.random.set_rng_state(generator_state)
-    return model
-
-
-def freeze(module: nn.Module) -> nn.Module:
-    """Set ``requires_grad=False`` on every parameter of ``module``. Introduced in 06_transfer_learning."""
-    door.module(module, "module")
-    for parameter in module.parameters():
-        parameter.requires_grad_(False)
-    return module
-
-
-def unfreeze(module: nn.Module) -> nn.Module:
-    """Set ``requires_grad=True`` on every parameter of ``module``. Introduced in 06_transfer_learning."""
-    door.module(module, "module")
-    for parameter in module.parameters():
-        parameter.requires_grad_(True)
-    return module
-
 
 def freeze_all_but_head(model: nn.Module, head: str = "fc") -> nn.Module:
     """Freeze everything except the submodule named ``head``. Introduced in 06_transfer_learning."""
@@ -60,24 +17,10 @@ def freeze_all_but_head(model: nn.Module, head: str = "fc") -> nn.Module:
     door.text(head, "head")
     if not hasattr(model, head):
         raise ValueError(f"model has no submodule {head!r} to keep trainable")
-    freeze(model)
-    unfreeze(getattr(model, head))
-    return model
-
-
-def bn_and_bias_only(model: nn.Module, head: str = "fc") -> nn.Module:
-    """Train only batch-norm scales/shifts, biases and the head (BitFit-style tuning).
-    Introduced in 06_transfer_learning.
-    """
-    door.module(model, "model")
-    door.text(head, "head")
-    freeze_all_but_head(model, head)
-    for module in model.modules():
-        if isinstance(module, nn.modules.batchnorm._BatchNorm):
-            unfreeze(module)
-    for name, parameter in model.named_parameters():
-        if name.endswith("bias"):
-            parameter.requires_grad_(True)
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    for parameter in getattr(model, head).parameters():
+        parameter.requires_grad_(True)
     return model
 
 

@@ -14,28 +14,6 @@ import torch.nn as nn
 
 from . import _validate as door
 
-__all__ = ["conv_output_size", "LayerShape", "layer_shapes", "feature_maps"]
-
-
-def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
-    """Output height (or width) of a convolution or pooling layer with input height ``size``:
-    ``floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1``, the formula of
-    ``nn.Conv2d`` and ``nn.MaxPool2d``. Introduced in 02_cnn_training.
-
-    Raises ValueError when an argument is out of range or the kernel does not fit in the input.
-    """
-    for name, value, low in (("size", size, 1), ("kernel_size", kernel_size, 1), ("stride", stride, 1),
-                             ("padding", padding, 0), ("dilation", dilation, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-    span = dilation * (kernel_size - 1) + 1
-    if size + 2 * padding < span:
-        raise ValueError(
-            f"the kernel spans {span} pixels but the padded input has only {size + 2 * padding}: "
-            "the feature map has shrunk to nothing; use a smaller kernel, more padding or fewer poolings"
-        )
-    return (size + 2 * padding - span) // stride + 1
-
 
 @dataclass(frozen=True)
 class LayerShape:
@@ -119,46 +97,3 @@ class _StopForward(Exception):
     """Raised by a hook to end a forward pass once the requested feature maps are captured."""
 
 
-def feature_maps(model: nn.Module, images: torch.Tensor, layer_names: Sequence[str]) -> dict[str, torch.Tensor]:
-    """The outputs of the named submodules of ``model`` for ``images`` ``(N, C, H, W)``, captured
-    with forward hooks (eval mode, no gradients), as ``{name: tensor}`` on the CPU.
-    Introduced in 02_cnn_training.
-
-    The forward pass stops once every requested layer has run, so the layers after them never see
-    the input: a network with a fixed flatten size still gives the feature maps of a larger image.
-
-    Raises ValueError naming the missing layer and the available names when a name is unknown.
-    """
-    door.module(model, "model")
-    door.sequence(layer_names, "layer_names", "a list of layer names such as ['conv1', 'conv2']")
-    modules = dict(model.named_modules())
-    missing = [name for name in layer_names if name not in modules or not name]
-    if missing:
-        available = [name for name in modules if name]
-        raise ValueError(f"model has no layer named {missing[0]!r} (layer_names); available: {available}")
-    if not isinstance(images, torch.Tensor) or images.ndim != 4:
-        shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
-        raise ValueError(f"images must be a float batch (N, C, H, W), got {shape}")
-    captured: dict[str, torch.Tensor] = {}
-    wanted = set(layer_names)
-
-    def capture(module: nn.Module, inputs, output, name: str) -> None:
-        captured[name] = output.detach().cpu()
-        if wanted <= captured.keys():
-            raise _StopForward  # every requested map is in hand: skip the rest of the network
-
-    handles = [
-        modules[name].register_forward_hook(lambda m, i, o, name=name: capture(m, i, o, name)) for name in layer_names
-    ]
-    was_training = model.training
-    try:
-        model.eval()
-        with torch.no_grad():
-            model(images)
-    except _StopForward:
-        pass
-    finally:
-        for handle in handles:
-            handle.remove()
-        model.train(was_training)
-    return {name: captured[name] for name in layer_names if name in captured}

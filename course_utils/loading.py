@@ -11,20 +11,18 @@ from typing import Callable, Iterator, Sequence
 import torch
 
 from . import _validate as door
-from .checks import require_images, require_videos
-
-__all__ = ["BatchLoader", "normalize", "minibatches"]
+from .checks import _require_images, _require_videos
 
 # The reference code's Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)), for any number of channels: pixels in
 # [0, 1] become [-1, 1].
-DEFAULT_LEVEL = 0.5
+_DEFAULT_LEVEL = 0.5
 
 
 def _require_pixels(pixels: torch.Tensor, name: str, dtype: torch.dtype | None = None) -> None:
     if isinstance(pixels, torch.Tensor) and pixels.ndim == 5:
-        require_videos(pixels, name, dtype)
+        _require_videos(pixels, name, dtype)
     else:
-        require_images(pixels, name, dtype)
+        _require_images(pixels, name, dtype)
 
 
 def normalize(
@@ -36,8 +34,8 @@ def normalize(
     """
     _require_pixels(images, "images", torch.uint8)
     channels = images.shape[-3]
-    mean = (DEFAULT_LEVEL,) * channels if mean is None else mean
-    std = (DEFAULT_LEVEL,) * channels if std is None else std
+    mean = (_DEFAULT_LEVEL,) * channels if mean is None else mean
+    std = (_DEFAULT_LEVEL,) * channels if std is None else std
     if len(mean) != channels or len(std) != channels:
         raise ValueError(f"mean and std need one value per channel ({channels}), got {len(mean)} and {len(std)}")
     mean_t = torch.tensor(mean, device=images.device).view(-1, 1, 1)

@@ -8,8 +8,6 @@ import torch
 
 from . import _validate as door
 
-__all__ = ["accuracy", "confusion_matrix", "per_class_accuracy", "pair_accuracy"]
-
 
 def _check_pair(logits_or_preds: torch.Tensor, targets: torch.Tensor) -> None:
     if targets.ndim != 1:
@@ -18,7 +16,7 @@ def _check_pair(logits_or_preds: torch.Tensor, targets: torch.Tensor) -> None:
         raise ValueError(f"predictions and targets disagree in length: {len(logits_or_preds)} vs {len(targets)}")
 
 
-def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
+def _accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
     """Fraction of rows of ``logits`` ``(N, K)`` whose argmax equals ``targets`` ``(N,)``.
     Introduced in 00_setup_and_tour.
     """
@@ -51,17 +49,6 @@ def confusion_matrix(preds: torch.Tensor, targets: torch.Tensor, num_classes: in
     return torch.bincount(flat.cpu(), minlength=num_classes * num_classes).view(num_classes, num_classes)
 
 
-def per_class_accuracy(logits: torch.Tensor, targets: torch.Tensor, num_classes: int) -> torch.Tensor:
-    """Accuracy of each class, shape ``(num_classes,)`` (NaN for a class absent from ``targets``).
-    Introduced in 02_cnn_training.
-    """
-    door.tensor(logits, "logits", ndim=(1, 2), layout="(N, num_classes) or (N,)")
-    door.tensor(targets, "targets")
-    door.integer(num_classes, "num_classes")
-    matrix = confusion_matrix(logits, targets, num_classes).double()
-    return matrix.diagonal() / matrix.sum(1)
-
-
 def pair_accuracy(logits: torch.Tensor, labels: torch.Tensor, classes: Sequence[int]) -> float:
     """Accuracy on the clips whose label is in ``classes`` only (e.g. the reversed-order pairs),
     over all classes' predictions. Introduced in 05_video_lstm.
@@ -72,4 +59,4 @@ def pair_accuracy(logits: torch.Tensor, labels: torch.Tensor, classes: Sequence[
     keep = torch.isin(labels, torch.as_tensor(list(classes)))
     if not keep.any():
         raise ValueError(f"no clip has a label in {list(classes)}")
-    return accuracy(logits[keep], labels[keep])
+    return _accuracy(logits[keep], labels[keep])

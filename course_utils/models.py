@@ -11,9 +11,6 @@ import torch.nn.functional as F
 
 from . import _validate as door
 
-__all__ = ["ReferenceConvNet", "ConvNet", "count_parameters", "MLP", "make_cnn", "conv_bn_relu", "make_course_cnn",
-           "FrameEncoder"]
-
 
 class ReferenceConvNet(nn.Module):
     """The reference code's ConvNet exactly as written, bug included: ``64 * 7 * 7`` is the flatten

@@ -10,12 +10,6 @@ import torch.nn as nn
 
 from . import _validate as door
 
-__all__ = [
-    "weight_parameters",
-    "flat_weights",
-    "near_zero_fraction",
-]
-
 
 def weight_parameters(model: nn.Module) -> list[torch.Tensor]:
     """The weight matrices / kernels of ``model`` (parameters named ``*weight`` with 2 or more

@@ -18,30 +18,20 @@ import torch
 
 from . import _validate as door
 from ._figures import (
+    _LINESTYLES,
+    _MARKERS,
+    _SMALL_FONT,
     FIGURE_DPI,
-    LINESTYLES,
-    MARKERS,
-    SMALL_FONT,
+    _to_display,
     marker_every,
-    plot_confusion_matrix,
-    plot_history,
-    show_images,
-    to_display,
 )
-from .augment import DEFAULT_SETTINGS, augment_photo
-from .checks import require_videos
+from .augment import _DEFAULT_SETTINGS, _augment_photo
+from .checks import _require_videos
 from .penalties import near_zero_fraction
 from .shift import ShiftSpec
 
 if TYPE_CHECKING:
     from .ablation import AblationResult
-
-__all__ = [
-    "plot_history", "show_images", "plot_confusion_matrix", "to_display", "FIGURE_DPI", "SMALL_FONT", "plot_curves",
-    "plot_gradients", "plot_filters", "plot_feature_maps", "plot_weight_histograms",
-    "plot_ablation_curves", "plot_sweep", "plot_accuracy_vs_shift", "show_settings", "show_frame_strips",
-]
-
 
 # --------------------------------------------------------------------------------------------------
 # 01_cross_entropy: loss curves and gradients
@@ -72,14 +62,14 @@ def plot_curves(
         values = np.asarray(torch.as_tensor(values).detach().cpu(), dtype=float)
         if values.shape != x.shape:
             raise ValueError(f"curve {label!r} has shape {values.shape}, x has shape {x.shape}")
-        ax.plot(x, values, label=label, linestyle=LINESTYLES[i % len(LINESTYLES)])  # not told apart by colour alone
+        ax.plot(x, values, label=label, linestyle=_LINESTYLES[i % len(_LINESTYLES)])  # not told apart by colour alone
     if hline is not None:
         ax.axhline(hline[0], color="grey", linestyle=":", label=hline[1])
     if logy:
         ax.set_yscale("log")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=SMALL_FONT)
+    ax.legend(fontsize=_SMALL_FONT)
     fig.tight_layout()
     plt.show()
 
@@ -123,7 +113,7 @@ def plot_filters(weight: torch.Tensor, title: str = "First-layer filters", ncols
         ax.axis("off")
         if i < n:
             ax.imshow(w[i].permute(1, 2, 0).numpy(), interpolation="nearest")
-            ax.set_title(str(i), fontsize=SMALL_FONT)
+            ax.set_title(str(i), fontsize=_SMALL_FONT)
     fig.suptitle(title)
     fig.tight_layout()
     plt.show()
@@ -154,9 +144,9 @@ def plot_feature_maps(maps: dict[str, torch.Tensor], n_maps: int = 8, title: str
             else:
                 ax.axis("off")
             if col == 0:
-                ax.set_ylabel(f"{name}\n{tensor.shape[2]}x{tensor.shape[3]}", fontsize=SMALL_FONT)
+                ax.set_ylabel(f"{name}\n{tensor.shape[2]}x{tensor.shape[3]}", fontsize=_SMALL_FONT)
             if row == 0:
-                ax.set_title(f"ch {col}", fontsize=SMALL_FONT)
+                ax.set_title(f"ch {col}", fontsize=_SMALL_FONT)
     fig.suptitle(title)
     fig.tight_layout()
     plt.show()
@@ -193,7 +183,7 @@ def plot_weight_histograms(weights: Mapping[str, torch.Tensor], threshold: float
     plt.show()
 
 
-def plot_ablation_curves(result: AblationResult, names: Iterable[str], seed_index: int = 0,
+def _plot_ablation_curves(result: AblationResult, names: Iterable[str], seed_index: int = 0,
                 title: str = "Learning curves (train solid, validation dashed)") -> None:
     """Train and validation accuracy per epoch of the chosen configs (one seed). Introduced in
     03_regularization."""
@@ -209,14 +199,14 @@ def plot_ablation_curves(result: AblationResult, names: Iterable[str], seed_inde
             raise KeyError(f"no config named {name!r}; have {list(result.runs)}")
         h = result.runs[name][seed_index].history
         epochs = range(1, h.epochs + 1)
-        style = {"color": f"C{i}", "marker": MARKERS[i % len(MARKERS)], "markersize": 4,
+        style = {"color": f"C{i}", "marker": _MARKERS[i % len(_MARKERS)], "markersize": 4,
                  "markevery": marker_every(h.epochs)}  # each config its own colour and marker
         ax.plot(epochs, [100 * a for a in h.train_acc], label=f"{name} train", **style)
         ax.plot(epochs, [100 * a for a in h.val_acc], linestyle="--", label=f"{name} val", **style)
         if h.best_epoch is not None:
             ax.axvline(h.best_epoch, color=f"C{i}", linestyle=":", linewidth=1)
     ax.set(xlabel="epoch", ylabel="accuracy (%)", title=title)
-    ax.legend(fontsize=SMALL_FONT, ncol=2)
+    ax.legend(fontsize=_SMALL_FONT, ncol=2)
     fig.tight_layout()
     plt.show()
 
@@ -246,11 +236,11 @@ def plot_sweep(
     if len(values) == 0:
         raise ValueError("values is empty: give the parameter values to sweep")
     outputs = torch.stack([make_transform(v)(image) for v in values])
-    pixels = to_display(outputs)
+    pixels = _to_display(outputs)
     fig, axes = plt.subplots(1, len(values), figsize=(size * len(values), size + 0.5), dpi=FIGURE_DPI, squeeze=False)
     for ax, v, px in zip(axes[0], values, pixels):
         ax.imshow(px.numpy())
-        ax.set_title(value_label(v), fontsize=SMALL_FONT)
+        ax.set_title(value_label(v), fontsize=_SMALL_FONT)
         ax.axis("off")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -287,14 +277,14 @@ def plot_accuracy_vs_shift(
             accs = per_kind[kind]
             if len(accs) != len(levels):
                 raise ValueError(f"{model_name}/{kind}: {len(accs)} accuracies for {len(levels)} levels")
-            ax.plot(list(levels), [100 * a for a in accs], marker=MARKERS[i % len(MARKERS)], color=f"C{i}",
+            ax.plot(list(levels), [100 * a for a in accs], marker=_MARKERS[i % len(_MARKERS)], color=f"C{i}",
                     label=model_name)
         ax.set_xticks(list(levels))
-        ax.set_xticklabels([units.get(kind, str)(k) for k in levels], fontsize=SMALL_FONT)
+        ax.set_xticklabels([units.get(kind, str)(k) for k in levels], fontsize=_SMALL_FONT)
         ax.set(title=kind, xlabel="shift" if kind != "combined" else "level")
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("test accuracy (%)")
-    axes[0][0].legend(fontsize=SMALL_FONT)
+    axes[0][0].legend(fontsize=_SMALL_FONT)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     plt.show()
@@ -307,7 +297,7 @@ def plot_accuracy_vs_shift(
 def show_settings(
     image: torch.Tensor, settings: Sequence[Mapping[str, float | bool]], title: str = "Explorer settings"
 ) -> None:
-    """A static row of :func:`augment_photo` outputs, one per settings dict, captioned with the
+    """A static row of :func:`_augment_photo` outputs, one per settings dict, captioned with the
     settings that differ from neutral: the explorer for readers of the stored notebook.
     Introduced in 04_data_augmentation.
     """
@@ -316,10 +306,10 @@ def show_settings(
                  settings, TypeError)
     if len(settings) == 0:
         raise ValueError("settings is empty: give at least one dict of explorer settings")
-    photos = [augment_photo(image, **setting) for setting in settings]  # raises on a bad setting before drawing
+    photos = [_augment_photo(image, **setting) for setting in settings]  # raises on a bad setting before drawing
     captions = [
         "\n".join(
-            f"{k}={v:g}" if not isinstance(v, bool) else k for k, v in setting.items() if v != DEFAULT_SETTINGS[k]
+            f"{k}={v:g}" if not isinstance(v, bool) else k for k, v in setting.items() if v != _DEFAULT_SETTINGS[k]
         )
         or "original"
         for setting in settings
@@ -330,7 +320,7 @@ def show_settings(
     )
     for ax, photo, caption in zip(axes[0], photos, captions):
         ax.imshow(np.asarray(photo.permute(1, 2, 0)))
-        ax.set_title(caption, fontsize=SMALL_FONT)
+        ax.set_title(caption, fontsize=_SMALL_FONT)
         ax.axis("off")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -348,7 +338,7 @@ def show_frame_strips(videos: torch.Tensor, labels: Sequence[int] | torch.Tensor
     """
     import matplotlib.pyplot as plt
 
-    require_videos(videos)
+    _require_videos(videos)
     door.sequence(labels, "labels", "one class index per clip")
     door.sequence(class_names, "class_names", "a list of class names")
     if len(labels) != len(videos):
@@ -368,8 +358,8 @@ def show_frame_strips(videos: torch.Tensor, labels: Sequence[int] | torch.Tensor
             ax.set_xticks([])
             ax.set_yticks([])
             if i == 0:
-                ax.set_title(f"t={j}", fontsize=SMALL_FONT)
-        axes[i, 0].set_ylabel(class_names[int(labels[i])], fontsize=SMALL_FONT, rotation=0, ha="right", va="center")
+                ax.set_title(f"t={j}", fontsize=_SMALL_FONT)
+        axes[i, 0].set_ylabel(class_names[int(labels[i])], fontsize=_SMALL_FONT, rotation=0, ha="right", va="center")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     plt.show()

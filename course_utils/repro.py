@@ -15,11 +15,9 @@ import torch
 
 from . import _validate as door
 
-__all__ = ["seed_everything", "get_device", "print_banner", "DEFAULT_THREADS"]
-
 # Outputs stored in the notebooks were produced with 2 threads; a different count can change the
 # order of floating-point sums and so the last digits of a result.
-DEFAULT_THREADS = 2
+_DEFAULT_THREADS = 2
 
 
 def seed_everything(seed: int = 0, threads: int | None = None) -> torch.Generator:
@@ -29,7 +27,7 @@ def seed_everything(seed: int = 0, threads: int | None = None) -> torch.Generato
     The ``COURSE_SEED_OFFSET`` environment variable (default 0) is added to every seed: the
     maintainers' spread measurement (``tools/claim_spread.py``) runs whole notebooks with offsets
     1, 2, ... to see how much each measured result moves with the seed. ``threads`` defaults to the
-    ``COURSE_THREADS`` environment variable, else :data:`DEFAULT_THREADS`; ``make test`` runs two
+    ``COURSE_THREADS`` environment variable, else :data:`_DEFAULT_THREADS`; ``make test`` runs two
     test streams side by side with one thread each. Introduced in 00_setup_and_tour.
     """
     if not isinstance(seed, int) or seed < 0:
@@ -39,9 +37,9 @@ def seed_everything(seed: int = 0, threads: int | None = None) -> torch.Generato
         if setting and not (setting.isdigit() and int(setting) >= 1):
             raise ValueError(
                 f"COURSE_THREADS must be a positive integer, got {setting!r}; "
-                f"unset it to use {DEFAULT_THREADS} threads"
+                f"unset it to use {_DEFAULT_THREADS} threads"
             )
-        threads = int(setting) if setting else DEFAULT_THREADS
+        threads = int(setting) if setting else _DEFAULT_THREADS
     door.positive_int(threads, "threads")
     offset = os.environ.get("COURSE_SEED_OFFSET", "0")
     if not offset.isdigit():

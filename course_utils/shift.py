@@ -13,10 +13,7 @@ import torch
 
 from . import _validate as door
 from .augment import affine_batch
-from .checks import require_images
-
-__all__ = ["ShiftSpec", "SHIFT_KINDS", "shift_parameters", "shift_images", "shifted_test_sets"]
-
+from .checks import _require_images
 
 SHIFT_KINDS = ("rotation", "translation", "scale", "combined")
 
@@ -37,7 +34,7 @@ class ShiftSpec:
         return f"±{self.degrees * level:g}°, {self.pixels * level:g} px, ×1±{self.zoom * level:.2g}"
 
 
-def shift_parameters(n: int, seed: int = 0) -> dict[str, torch.Tensor]:
+def _shift_parameters(n: int, seed: int = 0) -> dict[str, torch.Tensor]:
     """The fixed random part of every shifted test set: for each of ``n`` test images a rotation
     sign (±1), a translation direction (unit vector) and a zoom sign (±1). Same ``seed``, same
     values, so every level shifts image ``i`` the same way, only further. Introduced in
@@ -55,7 +52,7 @@ def shift_parameters(n: int, seed: int = 0) -> dict[str, torch.Tensor]:
     }
 
 
-def shift_images(
+def _shift_images(
     images: torch.Tensor,
     kind: str,
     level: int,
@@ -68,7 +65,7 @@ def shift_images(
     by ``1 ± level·zoom``, or ``"combined"`` (all three at once). Level 0 returns the images
     unchanged. Introduced in 04_data_augmentation.
     """
-    require_images(images, dtype=torch.uint8)
+    _require_images(images, dtype=torch.uint8)
     if kind not in SHIFT_KINDS:
         raise ValueError(f"kind must be one of {SHIFT_KINDS}, got {kind!r}")
     if not isinstance(level, int) or level < 0:
@@ -76,7 +73,7 @@ def shift_images(
     if level == 0:
         return images.clone()
     n = images.shape[0]
-    params = shift_parameters(n, seed)
+    params = _shift_parameters(n, seed)
     angles = torch.zeros(n)
     shifts = torch.zeros(n, 2)
     scales = torch.ones(n)
@@ -101,7 +98,7 @@ def shifted_test_sets(
     """``{kind: {level: shifted images}}`` for every kind and level. Introduced in
     04_data_augmentation.
     """
-    require_images(images, dtype=torch.uint8)
+    _require_images(images, dtype=torch.uint8)
     door.integers(levels, "levels", "a list of shift levels (ints >= 0)", nonempty=True, low=0)
     door.sequence(kinds, "kinds", f"a list of shift kinds among {SHIFT_KINDS}", nonempty=True)
-    return {kind: {level: shift_images(images, kind, level, spec, seed) for level in levels} for kind in kinds}
+    return {kind: {level: _shift_images(images, kind, level, spec, seed) for level in levels} for kind in kinds}

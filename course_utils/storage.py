@@ -24,24 +24,6 @@ import torch
 
 from . import _validate as door
 
-__all__ = [
-    "CacheError",
-    "CheckpointError",
-    "data_dir",
-    "shipped_dir",
-    "user_cache_dir",
-    "sha256_file",
-    "atomic_write_bytes",
-    "sidecar_path",
-    "write_sidecar",
-    "verify_sidecar",
-    "save_arrays_atomic",
-    "load_arrays_checked",
-    "cached_arrays",
-    "save_checkpoint",
-    "load_checkpoint",
-]
-
 
 class CacheError(RuntimeError):
     """A cache file is missing, truncated or altered. Introduced in 00_setup_and_tour."""
@@ -56,19 +38,19 @@ def _missing(error: type[CacheError], message: str) -> CacheError:
     return type(error.__name__, (error, FileNotFoundError), {"__module__": __name__})(message)
 
 
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data"  # the repository's data/, with the shipped files
-CACHE_FOLDER_NAME = "feature-extraction-course"
+_SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data"  # the repository's data/, with the shipped files
+_CACHE_FOLDER_NAME = "feature-extraction-course"
 _announced: set[Path] = set()
 
 
-def shipped_dir() -> Path:
+def _shipped_dir() -> Path:
     """The repository's ``data/`` folder, where files that ship with the course (the pretrained
     checkpoint) are read from, writable or not. Introduced in 06_transfer_learning.
     """
-    return SHIPPED_DIR
+    return _SHIPPED_DIR
 
 
-def user_cache_dir() -> Path:
+def _user_cache_dir() -> Path:
     """The per-user folder for caches and saved models when ``data/`` is read-only: the
     ``COURSE_CACHE_DIR`` environment variable, else the platform's cache folder
     (``~/.cache/feature-extraction-course`` on Linux, ``~/Library/Caches/...`` on macOS,
@@ -82,7 +64,7 @@ def user_cache_dir() -> Path:
         base = Path.home() / "Library" / "Caches"
     else:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / CACHE_FOLDER_NAME
+    return base / _CACHE_FOLDER_NAME
 
 
 def _writable(path: Path) -> bool:
@@ -100,7 +82,7 @@ def data_dir(root: str | os.PathLike | None = None) -> Path:
 
     Order: the ``root`` argument, the ``COURSE_DATA_DIR`` environment variable, then the repository's
     ``data/`` folder; when ``data/`` is not writable (a shared, read-only install), the per-user
-    :func:`user_cache_dir`, said once per session.
+    :func:`_user_cache_dir`, said once per session.
     """
     chosen = root if root is not None else os.environ.get("COURSE_DATA_DIR")
     if chosen:
@@ -109,9 +91,9 @@ def data_dir(root: str | os.PathLike | None = None) -> Path:
             raise PermissionError(f"cannot write to the data folder {path}: choose a writable folder "
                                   "(the root argument or COURSE_DATA_DIR)")
         return path
-    if _writable(SHIPPED_DIR):
-        return SHIPPED_DIR
-    path = user_cache_dir()
+    if _writable(_SHIPPED_DIR):
+        return _SHIPPED_DIR
+    path = _user_cache_dir()
     if not _writable(path):
         raise PermissionError(f"the course folder's data/ is read-only and the user cache {path} is not writable "
                               "either: set COURSE_CACHE_DIR (or COURSE_DATA_DIR) to a writable folder")
@@ -122,7 +104,7 @@ def data_dir(root: str | os.PathLike | None = None) -> Path:
     return path
 
 
-def sha256_file(path: str | os.PathLike) -> str:
+def _sha256_file(path: str | os.PathLike) -> str:
     """The sha256 of a file, read in 1 MiB blocks. Introduced in 00_setup_and_tour."""
     door.path(path, "path", exists=True)
     digest = hashlib.sha256()
@@ -132,7 +114,7 @@ def sha256_file(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
+def _atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
     """Write ``payload`` to ``path`` atomically: a temporary file in the same folder, flushed to
     disk, then renamed over ``path``, so a reader never sees a half-written file.
     Introduced in 00_setup_and_tour.
@@ -157,7 +139,7 @@ def atomic_write_bytes(path: str | os.PathLike, payload: bytes) -> None:
 # The one sidecar format: name.ext -> name.json = {**meta, "sha256": ..., "file": "name.ext"}
 
 
-def sidecar_path(path: str | os.PathLike) -> Path:
+def _sidecar_path(path: str | os.PathLike) -> Path:
     """The sidecar of a cache or checkpoint: ``name.ext`` -> ``name.json``. Introduced in
     00_setup_and_tour.
     """
@@ -165,7 +147,7 @@ def sidecar_path(path: str | os.PathLike) -> Path:
     return Path(path).with_suffix(".json")
 
 
-def write_sidecar(path: str | os.PathLike, checksum: str, meta: dict | None = None) -> None:
+def _write_sidecar(path: str | os.PathLike, checksum: str, meta: dict | None = None) -> None:
     """Write ``path``'s sidecar atomically: ``meta``, the file's ``sha256`` and its name.
     Introduced in 00_setup_and_tour.
     """
@@ -175,10 +157,10 @@ def write_sidecar(path: str | os.PathLike, checksum: str, meta: dict | None = No
         door.mapping(meta, "meta")
     path = Path(path)
     sidecar = {**(meta or {}), "sha256": checksum, "file": path.name}
-    atomic_write_bytes(sidecar_path(path), json.dumps(sidecar, indent=2).encode())
+    _atomic_write_bytes(_sidecar_path(path), json.dumps(sidecar, indent=2).encode())
 
 
-def verify_sidecar(path: str | os.PathLike, expected_meta: dict | None = None, sha256: str | None = None,
+def _verify_sidecar(path: str | os.PathLike, expected_meta: dict | None = None, sha256: str | None = None,
                    error: type[CacheError] = CacheError) -> None:
     """Check ``path`` against its sidecar (or against ``sha256`` when given, without a sidecar):
     the file exists, every ``expected_meta`` entry matches, and its sha256 is the recorded one.
@@ -197,7 +179,7 @@ def verify_sidecar(path: str | os.PathLike, expected_meta: dict | None = None, s
     if not path.exists():
         raise _missing(error, f"{kind} {path.name} is missing: no file at path {str(path)!r}")
     if sha256 is None:
-        side = sidecar_path(path)
+        side = _sidecar_path(path)
         if not side.exists():
             raise error(f"{kind} {path.name} has no checksum file {side.name}")
         try:
@@ -210,7 +192,7 @@ def verify_sidecar(path: str | os.PathLike, expected_meta: dict | None = None, s
             if recorded.get(key) != value:
                 raise error(f"{kind} {path.name} was built with {key}={recorded.get(key)!r}, expected {value!r}")
         sha256 = str(recorded.get("sha256"))
-    actual = sha256_file(path)
+    actual = _sha256_file(path)
     if actual != sha256:
         raise error(
             f"{kind} {path.name} is truncated or altered: sha256 {actual[:12]}... does not match "
@@ -227,7 +209,7 @@ def _optional_mapping(value: object, name: str) -> None:
         door.mapping(value, name)
 
 
-def save_arrays_atomic(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> str:
+def _save_arrays_atomic(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> str:
     """Write ``arrays`` to ``path`` (a deterministic zip of .npy files) and its ``.json`` sidecar
     holding ``meta`` and the file's sha256; both are written atomically. Returns the sha256.
 
@@ -248,13 +230,13 @@ def save_arrays_atomic(path: str | os.PathLike, arrays: dict[str, np.ndarray], m
             archive.writestr(info, member.getvalue())
     payload = buffer.getvalue()
     checksum = hashlib.sha256(payload).hexdigest()
-    atomic_write_bytes(path, payload)
-    write_sidecar(path, checksum, meta)
+    _atomic_write_bytes(path, payload)
+    _write_sidecar(path, checksum, meta)
     return checksum
 
 
-def load_arrays_checked(path: str | os.PathLike, expected_meta: dict) -> dict[str, np.ndarray]:
-    """Load arrays written by :func:`save_arrays_atomic`, verifying the sha256 and the metadata.
+def _load_arrays_checked(path: str | os.PathLike, expected_meta: dict) -> dict[str, np.ndarray]:
+    """Load arrays written by :func:`_save_arrays_atomic`, verifying the sha256 and the metadata.
 
     Raises :class:`CacheError` naming the problem when the file or its sidecar is missing,
     truncated, altered or from another builder version. Introduced in 00_setup_and_tour.
@@ -262,15 +244,15 @@ def load_arrays_checked(path: str | os.PathLike, expected_meta: dict) -> dict[st
     door.path(path, "path", suffix=True)
     door.mapping(expected_meta, "expected_meta")
     path = Path(path)
-    if not path.exists() or not sidecar_path(path).exists():
-        raise _missing(CacheError, f"cache {path.name} or its checksum file {sidecar_path(path).name} is missing "
+    if not path.exists() or not _sidecar_path(path).exists():
+        raise _missing(CacheError, f"cache {path.name} or its checksum file {_sidecar_path(path).name} is missing "
                        f"(path {str(path)!r})")
-    verify_sidecar(path, expected_meta)
+    _verify_sidecar(path, expected_meta)
     with np.load(path, allow_pickle=False) as archive:
         return {key: archive[key] for key in archive.files}
 
 
-def cached_arrays(path: Path, meta: dict, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+def _cached_arrays(path: Path, meta: dict, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """Load ``path`` if it is intact (checksum and ``meta`` match), otherwise warn, call ``build()``,
     save its arrays atomically and return them. Introduced in 00_setup_and_tour.
     """
@@ -278,13 +260,13 @@ def cached_arrays(path: Path, meta: dict, build: Callable[[], dict[str, np.ndarr
     door.mapping(meta, "meta")
     door.function(build, "build")
     path = Path(path)
-    if path.exists() or sidecar_path(path).exists():
+    if path.exists() or _sidecar_path(path).exists():
         try:
-            return load_arrays_checked(path, meta)
+            return _load_arrays_checked(path, meta)
         except CacheError as problem:
             warnings.warn(f"{problem}; rebuilding it.", stacklevel=3)
     arrays = build()
-    save_arrays_atomic(path, arrays, meta)
+    _save_arrays_atomic(path, arrays, meta)
     return arrays
 
 
@@ -292,7 +274,7 @@ def cached_arrays(path: Path, meta: dict, build: Callable[[], dict[str, np.ndarr
 # Checkpoints: state dicts saved with torch.save and read back with weights_only=True.
 
 
-def save_checkpoint(state_dict: dict[str, torch.Tensor], path: str | os.PathLike, meta: dict | None = None) -> str:
+def _save_checkpoint(state_dict: dict[str, torch.Tensor], path: str | os.PathLike, meta: dict | None = None) -> str:
     """Write ``state_dict`` to ``path`` atomically (temp file, then ``os.replace``) and its ``.json``
     sidecar (``meta`` and the sha256); return the file's sha256. Introduced in 06_transfer_learning.
     """
@@ -307,12 +289,12 @@ def save_checkpoint(state_dict: dict[str, torch.Tensor], path: str | os.PathLike
     torch.save({k: v.detach().cpu().contiguous() for k, v in state_dict.items()}, buffer)
     payload = buffer.getvalue()
     checksum = hashlib.sha256(payload).hexdigest()
-    atomic_write_bytes(path, payload)
-    write_sidecar(path, checksum, meta)
+    _atomic_write_bytes(path, payload)
+    _write_sidecar(path, checksum, meta)
     return checksum
 
 
-def load_checkpoint(path: str | os.PathLike, sha256: str | None = None,
+def _load_checkpoint(path: str | os.PathLike, sha256: str | None = None,
                     expected_meta: dict | None = None) -> dict[str, torch.Tensor]:
     """Load a state dict with ``torch.load(path, weights_only=True)`` (no arbitrary unpickling),
     after checking its sha256 against ``sha256`` (or the ``.json`` sidecar when ``None``).
@@ -321,7 +303,7 @@ def load_checkpoint(path: str | os.PathLike, sha256: str | None = None,
     """
     door.path(path, "path")
     path = Path(path)
-    verify_sidecar(path, expected_meta, sha256, error=CheckpointError)
+    _verify_sidecar(path, expected_meta, sha256, error=CheckpointError)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as problem:  # a file with the right hash but unreadable by this torch version

@@ -15,9 +15,7 @@ import re
 from typing import Union
 
 from . import _validate as door
-from .claims import MARK, _require_number, format_range, in_range
-
-__all__ = ["print_summary", "format_summary", "SummaryValue"]
+from .claims import _MARK, _format_range, _in_range, _require_number
 
 # An exact number, or (measured value, low, high) with None for an open bound.
 SummaryValue = Union[float, tuple[float, Union[float, None], Union[float, None]]]
@@ -30,16 +28,16 @@ def _measured_line(name: str, entry: tuple) -> str:
         raise ValueError(f"summary value of {name!r} must be a number or (value, low, high), got {len(entry)} items")
     value, low, high = entry
     _require_number(value, f"summary value of {name!r}")
-    shown = f"{name}: {MARK}{float(value):.4g}"
+    shown = f"{name}: {_MARK}{float(value):.4g}"
     if low is None and high is None:
         if not math.isfinite(value):
             raise ValueError(f"timing {name!r} is {value}; a timing must be finite")
         return f"{shown} (a timing: it varies with the machine)"
-    verdict = "✔" if in_range(value, low, high) else "✘"
-    return f"{shown} (expected {format_range(low, high)}) {verdict}"
+    verdict = "✔" if _in_range(value, low, high) else "✘"
+    return f"{shown} (expected {_format_range(low, high)}) {verdict}"
 
 
-def format_summary(results: dict[str, SummaryValue]) -> str:
+def _format_summary(results: dict[str, SummaryValue]) -> str:
     """``name: value`` lines, one per result. Exact floats keep 4 significant digits, integers
     stay exact; ``(value, low, high)`` is a measured value with its expected range and verdict.
     Introduced in 00_setup_and_tour.
@@ -68,4 +66,4 @@ def print_summary(results: dict[str, SummaryValue]) -> None:
     """Print the notebook's key results as ``name: value`` lines (the Summary cell).
     Introduced in 00_setup_and_tour.
     """
-    print(format_summary(results))
+    print(_format_summary(results))

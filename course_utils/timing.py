@@ -10,8 +10,6 @@ from types import TracebackType
 
 from . import _validate as door
 
-__all__ = ["Timer", "format_seconds"]
-
 
 def format_seconds(label: str, seconds: float) -> str:
     """``"⏱ label: 12.3 s"``: the one format for timings in notebooks. Introduced in

@@ -1,5 +1,5 @@
-"""One training loop for the whole course (epochs or steps, penalties, early stopping, frozen batch
-norm, a scheduler, a progress bar) and evaluation on a loader.
+"""One training loop for the whole course (epochs, penalties, early stopping, a scheduler, a progress
+bar) and evaluation on a loader.
 
 Introduced in 00_setup_and_tour (taught in 02_cnn_training).
 """
@@ -18,9 +18,6 @@ import torch.nn as nn
 
 from . import _validate as door
 from .loading import BatchLoader
-
-__all__ = ["History", "EarlyStopping", "fit", "evaluate", "predict", "progress_enabled",
-           "set_batchnorm_eval", "image_accuracy", "warmup_cosine"]
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 _BATCHES = "an iterable of (inputs, labels) batches, e.g. a BatchLoader"
@@ -77,7 +74,7 @@ class EarlyStopping:
         return self.bad_epochs >= self.patience
 
 
-def progress_enabled() -> bool:
+def _progress_enabled() -> bool:
     """Whether :func:`fit` shows a progress bar by default. Introduced in 00_setup_and_tour.
 
     On when running interactively (a Jupyter kernel or a terminal), off when the environment
@@ -191,24 +188,13 @@ def warmup_cosine(
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
-def _budget(epochs: int | None, steps: int | None) -> None:
-    if (epochs is None) == (steps is None):
-        raise ValueError("give either epochs (passes over the loader) or steps (optimizer steps), not both or neither")
-    for name, value in (("epochs", epochs), ("steps", steps)):
-        if value is not None:
-            door.positive_int(value, name)
-
-
 def _train_one_epoch(model: nn.Module, loader: Batches, optimizer: torch.optim.Optimizer, loss_fn: Callable,
                      device: torch.device, history: History, penalty: Callable | None = None,
-                     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None, max_steps: int | None = None,
-                     bar=None, freeze_batchnorm: bool = False) -> int:
-    """One pass over ``loader`` in train mode (at most ``max_steps`` optimizer steps, each ticking ``bar``);
-    appends every step's loss and the epoch's train loss and accuracy to ``history``; returns the steps taken."""
+                     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None) -> None:
+    """One pass over ``loader`` in train mode; appends every step's loss and the epoch's train loss and
+    accuracy to ``history``."""
     model.train()
-    if freeze_batchnorm:
-        set_batchnorm_eval(model)
-    total_loss, correct, seen, taken = 0.0, 0, 0, 0
+    total_loss, correct, seen = 0.0, 0, 0
     for inputs, targets in loader:
         _require_on(device, inputs)
         optimizer.zero_grad(set_to_none=True)
@@ -225,35 +211,26 @@ def _train_one_epoch(model: nn.Module, loader: Batches, optimizer: torch.optim.O
         total_loss += step_loss * len(targets)
         correct += (logits.argmax(1) == targets).sum().item()
         seen += len(targets)
-        taken += 1
-        if max_steps is not None:
-            if bar is not None:
-                bar.update(1)
-            if taken == max_steps:
-                break
     if seen == 0:
         raise ValueError("train_loader yielded no batches")
     history.train_loss.append(total_loss / seen)
     history.train_acc.append(correct / seen)
-    return taken
 
 
-def _progress_bar(progress: bool | None, epochs: int | None, steps: int | None):
-    """A tqdm bar over epochs (or steps) when ``progress`` (default: :func:`progress_enabled`), else None."""
-    if not (progress if progress is not None else progress_enabled()):
+def _progress_bar(progress: bool | None, epochs: int):
+    """A tqdm bar over epochs when ``progress`` (default: :func:`_progress_enabled`), else None."""
+    if not (progress if progress is not None else _progress_enabled()):
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=epochs or steps, desc="epochs" if epochs else "steps", unit="epoch" if epochs else "step",
-                leave=False)
+    return tqdm(total=epochs, desc="epochs", unit="epoch", leave=False)
 
 
-def _end_epoch(bar, history: History, per_epoch: bool) -> None:
-    """Tick the bar once per epoch (``per_epoch``) and show the last losses on it."""
+def _end_epoch(bar, history: History) -> None:
+    """Tick the bar once and show the last losses on it."""
     if bar is None:
         return
-    if per_epoch:
-        bar.update(1)
+    bar.update(1)
     extra = {"val_acc": f"{history.val_acc[-1]:.3f}"} if history.val_acc else {}
     bar.set_postfix(loss=f"{history.train_loss[-1]:.3f}", **extra)
 
@@ -272,14 +249,14 @@ def _restore_best(early_stopping: EarlyStopping | None, model: nn.Module, histor
             model.load_state_dict(early_stopping.best_state)
 
 
-def _check_fit(model: nn.Module, train_loader: Batches, optimizer: torch.optim.Optimizer, epochs: int | None,
-               steps: int | None, val_loader: Batches | None, early_stopping: EarlyStopping | None,
+def _check_fit(model: nn.Module, train_loader: Batches, optimizer: torch.optim.Optimizer, epochs: int,
+               val_loader: Batches | None, early_stopping: EarlyStopping | None,
                loss_fn: Callable | None, penalty: Callable | None) -> None:
     door.module(model, "model")
     door.iterable(train_loader, "train_loader", _BATCHES)
     door.require(hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad"), "optimizer",
                  "a torch optimizer (e.g. torch.optim.AdamW(model.parameters()))", optimizer, TypeError)
-    _budget(epochs, steps)
+    door.positive_int(epochs, "epochs")
     for name, value in (("loss_fn", loss_fn), ("penalty", penalty)):
         if value is not None:
             door.function(value, name)
@@ -292,42 +269,36 @@ def _check_fit(model: nn.Module, train_loader: Batches, optimizer: torch.optim.O
 
 
 def fit(
-    model: nn.Module, train_loader: Batches, optimizer: torch.optim.Optimizer, epochs: int | None = None,
+    model: nn.Module, train_loader: Batches, optimizer: torch.optim.Optimizer, epochs: int,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None, val_loader: Batches | None = None,
     early_stopping: EarlyStopping | None = None, penalty: Callable[[nn.Module], torch.Tensor] | None = None,
     device: torch.device | str | None = None, progress: bool | None = None, verbose: bool = False,
-    steps: int | None = None, scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
-    freeze_batchnorm: bool = False,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
 ) -> History:
-    """Train ``model`` with any torch optimizer for ``epochs`` passes over ``train_loader`` or for
-    ``steps`` optimizer steps (the loader is restarted as needed), and return its :class:`History`.
-    Introduced in 00_setup_and_tour (taught in 02_cnn_training).
+    """Train ``model`` with any torch optimizer for ``epochs`` passes over ``train_loader`` and return
+    its :class:`History`. Introduced in 00_setup_and_tour (taught in 02_cnn_training).
 
     ``penalty(model)`` is added to the loss (e.g. an L1 or L2 term, 03_regularization).
     ``early_stopping`` needs ``val_loader``; the best weights are restored when it stops.
-    ``scheduler`` is stepped after every optimizer step. ``freeze_batchnorm`` keeps batch-norm layers
-    in eval mode, their statistics fixed (06_transfer_learning). Batches must already be on the
-    model's device (the loader puts them there). ``progress`` shows a bar (default:
-    :func:`progress_enabled`); ``verbose`` prints one line per epoch.
+    ``scheduler`` is stepped after every optimizer step. Batches must already be on the model's
+    device (the loader puts them there). ``progress`` shows a bar (default: on, unless
+    ``COURSE_PROGRESS=0``); ``verbose`` prints one line per epoch.
     """
-    _check_fit(model, train_loader, optimizer, epochs, steps, val_loader, early_stopping, loss_fn, penalty)
+    _check_fit(model, train_loader, optimizer, epochs, val_loader, early_stopping, loss_fn, penalty)
     device = _model_device(device, model)
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     history = History()
-    bar = _progress_bar(progress, epochs, steps)
-    taken, epoch = 0, 0
+    bar = _progress_bar(progress, epochs)
     try:
-        while (epochs is not None and epoch < epochs) or (steps is not None and taken < steps):
-            epoch += 1
-            taken += _train_one_epoch(model, train_loader, optimizer, loss_fn, device, history, penalty, scheduler,
-                                      None if steps is None else steps - taken, bar, freeze_batchnorm)
+        for epoch in range(1, epochs + 1):
+            _train_one_epoch(model, train_loader, optimizer, loss_fn, device, history, penalty, scheduler)
             if val_loader is not None:
                 val_loss, val_acc = evaluate(model, val_loader, loss_fn, device)
                 history.val_loss.append(val_loss)
                 history.val_acc.append(val_acc)
             if verbose:
                 _print_epoch(epoch, history)
-            _end_epoch(bar, history, per_epoch=epochs is not None)
+            _end_epoch(bar, history)
             if _should_stop(early_stopping, history, model, epoch):
                 history.stopped_early = True
                 break

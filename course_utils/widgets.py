@@ -1,7 +1,7 @@
 """The course's interactive widgets (ipywidgets): the learning-curve picker of 03_regularization and
 the augmentation explorer of 04_data_augmentation, whose sliders redraw an augmented photo live.
 
-The drawing is a plain function, :func:`~course_utils.augment.augment_photo` (settings in, uint8
+The drawing is a plain function, :func:`~course_utils.augment._augment_photo` (settings in, uint8
 image out), so it can be tested without a browser; :class:`AugmentationExplorer` only wires sliders
 to it. For browser tests the explorer's DOM elements carry fixed CSS classes:
 ``augmentation-explorer`` (the whole box), ``augmentation-explorer-controls`` (the sliders) and
@@ -18,26 +18,24 @@ import torch
 from PIL import Image
 
 from . import _validate as door
-from .augment import DEFAULT_SETTINGS, SETTING_RANGES, augment_photo, require_photo
-from .plotting import plot_ablation_curves
+from .augment import _DEFAULT_SETTINGS, _SETTING_RANGES, _augment_photo, _require_photo
+from .plotting import _plot_ablation_curves
 
 if TYPE_CHECKING:
     from .ablation import AblationResult
 
-__all__ = ["EXPLORER_CSS_CLASSES", "to_png", "AugmentationExplorer", "curve_explorer"]
-
-EXPLORER_CSS_CLASSES = {
+_EXPLORER_CSS_CLASSES = {
     "box": "augmentation-explorer",
     "controls": "augmentation-explorer-controls",
     "image": "augmentation-explorer-image",
 }
 
 
-def to_png(image: torch.Tensor) -> bytes:
+def _to_png(image: torch.Tensor) -> bytes:
     """PNG bytes of a uint8 ``(3, H, W)`` image (what the explorer's image widget shows).
     Introduced in 04_data_augmentation.
     """
-    require_photo(image)
+    _require_photo(image)
     buffer = io.BytesIO()
     Image.fromarray(image.permute(1, 2, 0).contiguous().numpy()).save(buffer, format="PNG")
     return buffer.getvalue()
@@ -53,13 +51,13 @@ class AugmentationExplorer(widgets.VBox):
     """
 
     def __init__(self, image: torch.Tensor, name: str = "photo", display_size: int = 256) -> None:
-        require_photo(image)
+        _require_photo(image)
         self.photo, self.name = image, name
         step = {"angle": 5.0, "translate_x": 0.02, "translate_y": 0.02, "scale": 0.05}
         self.controls: dict[str, widgets.ValueWidget] = {}
-        for key, (low, high) in SETTING_RANGES.items():
+        for key, (low, high) in _SETTING_RANGES.items():
             self.controls[key] = widgets.FloatSlider(
-                value=float(DEFAULT_SETTINGS[key]), min=low, max=high, step=step.get(key, 0.05),
+                value=float(_DEFAULT_SETTINGS[key]), min=low, max=high, step=step.get(key, 0.05),
                 description=key.replace("_", " "), continuous_update=True,
                 style={"description_width": "80px"}, layout=widgets.Layout(width="340px"),
             )
@@ -67,11 +65,11 @@ class AugmentationExplorer(widgets.VBox):
         self.reset_button = widgets.Button(description="reset")
         self.reset_button.on_click(lambda _: self.reset())
         self.image = widgets.Image(format="png", width=display_size, height=display_size)
-        self.image.add_class(EXPLORER_CSS_CLASSES["image"])
+        self.image.add_class(_EXPLORER_CSS_CLASSES["image"])
         controls = widgets.VBox(list(self.controls.values()) + [self.reset_button])
-        controls.add_class(EXPLORER_CSS_CLASSES["controls"])
+        controls.add_class(_EXPLORER_CSS_CLASSES["controls"])
         super().__init__([widgets.HBox([controls, self.image])])
-        self.add_class(EXPLORER_CSS_CLASSES["box"])
+        self.add_class(_EXPLORER_CSS_CLASSES["box"])
         for control in self.controls.values():
             control.observe(lambda _change: self.redraw(), names="value")
         self.redraw()
@@ -82,16 +80,16 @@ class AugmentationExplorer(widgets.VBox):
 
     def current_image(self) -> torch.Tensor:
         """The augmented photo for the current settings, uint8 ``(3, H, W)``."""
-        return augment_photo(self.photo, **self.settings)
+        return _augment_photo(self.photo, **self.settings)
 
     def redraw(self) -> None:
         """Draw the current settings into the image widget."""
-        self.image.value = to_png(self.current_image())
+        self.image.value = _to_png(self.current_image())
 
     def reset(self) -> None:
         """Put every control back to its neutral value."""
         for key, control in self.controls.items():
-            control.value = DEFAULT_SETTINGS[key]
+            control.value = _DEFAULT_SETTINGS[key]
 
     def __repr__(self) -> str:
         _, height, width = self.photo.shape
@@ -100,7 +98,7 @@ class AugmentationExplorer(widgets.VBox):
 
 def curve_explorer(result: AblationResult, initial: Sequence[str] = ()):
     """An ipywidgets control: pick configurations (ctrl/shift-click) and a seed, see their learning
-    curves. Returns the widget; :func:`~course_utils.plotting.plot_ablation_curves` draws the same figure statically.
+    curves. Returns the widget; :func:`~course_utils.plotting._plot_ablation_curves` draws the same figure statically.
     Introduced in 03_regularization.
     """
     import ipywidgets as widgets
@@ -121,7 +119,7 @@ def curve_explorer(result: AblationResult, initial: Sequence[str] = ()):
         with out:
             out.clear_output(wait=True)
             if picker.value:
-                plot_ablation_curves(result, picker.value, seed.value)
+                _plot_ablation_curves(result, picker.value, seed.value)
 
     picker.observe(redraw, names="value")
     seed.observe(redraw, names="value")

@@ -12,14 +12,14 @@ from course_utils.training import History
 @pytest.fixture
 def tiny_build(monkeypatch):
     """Make load_dataset build a small photo_digits (same code, fewer images) so tests stay fast."""
-    small = functools.partial(photo_digits_module.build_photo_digits, train_size=64, test_size=16)
+    small = functools.partial(photo_digits_module._build_photo_digits, train_size=64, test_size=16)
     calls = []
 
     def counting_build():
         calls.append(1)
         return small()
 
-    monkeypatch.setattr(photo_digits_module, "build_photo_digits", counting_build)
+    monkeypatch.setattr(photo_digits_module, "_build_photo_digits", counting_build)
     return calls
 
 
@@ -30,7 +30,7 @@ def images():
     return base.repeat(16, 3, 1, 1)
 
 
-MIN_TEXT_PX = 10  # course_utils.plotting: SMALL_FONT points at FIGURE_DPI
+MIN_TEXT_PX = 10  # course_utils.plotting: _SMALL_FONT points at FIGURE_DPI
 
 
 def _drawn_texts(fig):
@@ -83,7 +83,7 @@ def shown(monkeypatch):
             title = fig.get_suptitle()
             assert not small, (
                 f"figure {number} ({title!r}, dpi {fig.dpi:g}) has text under {MIN_TEXT_PX} px "
-                f"(fontsize * dpi / 72): {small}; use course_utils.plotting.SMALL_FONT (or larger) "
+                f"(fontsize * dpi / 72): {small}; use course_utils.plotting._SMALL_FONT (or larger) "
                 "and FIGURE_DPI")
     finally:
         for fig in figures:

@@ -4,8 +4,8 @@ import pytest
 import torch
 import torch.nn as nn
 
+from course_utils import small_digits
 from course_utils.ablation import AblationResult, Config, Run, flip_labels, run_ablation
-from course_utils.datasets import small_digits
 from course_utils.models import MLP
 from course_utils.penalties import flat_weights, weight_parameters
 from course_utils.training import History
@@ -114,7 +114,7 @@ def test_flip_labels_rejects_bad_input():
 
 
 def test_run_ablation_with_a_cnn_and_measured_table():
-    from course_utils.datasets import small_photo_digits
+    from course_utils import small_photo_digits
     from course_utils.models import make_cnn
 
     data = small_photo_digits(n_train=20, n_val=10, seed=0)

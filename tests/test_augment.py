@@ -4,12 +4,12 @@ import pytest
 import torch
 from torchvision.transforms import v2
 
-from course_utils.augment import BatchAugment, augment_photo, random_crop, random_hflip
+from course_utils.augment import BatchAugment, _augment_photo, _random_crop, _random_hflip
 
 
 def test_random_crop_keeps_shape_and_draws_per_sample(images):
     g = torch.Generator().manual_seed(0)
-    out = random_crop(images, padding=2, generator=g)
+    out = _random_crop(images, padding=2, generator=g)
     assert out.shape == images.shape and out.dtype == torch.uint8
     # Each crop is a shifted window of the zero-padded image: recover each sample's offset.
     padded = torch.nn.functional.pad(images, (2, 2, 2, 2))
@@ -23,20 +23,20 @@ def test_random_crop_keeps_shape_and_draws_per_sample(images):
 
 
 def test_random_crop_is_reproducible_and_zero_padding_is_identity(images):
-    a = random_crop(images, 3, torch.Generator().manual_seed(5))
-    b = random_crop(images, 3, torch.Generator().manual_seed(5))
+    a = _random_crop(images, 3, torch.Generator().manual_seed(5))
+    b = _random_crop(images, 3, torch.Generator().manual_seed(5))
     assert torch.equal(a, b)
-    assert torch.equal(random_crop(images, 0), images)
+    assert torch.equal(_random_crop(images, 0), images)
 
 
 def test_random_hflip_flips_some_samples_independently(images):
-    out = random_hflip(images, p=0.5, generator=torch.Generator().manual_seed(1))
+    out = _random_hflip(images, p=0.5, generator=torch.Generator().manual_seed(1))
     flipped = [torch.equal(out[i], images[i].flip(-1)) for i in range(len(images))]
     kept = [torch.equal(out[i], images[i]) for i in range(len(images))]
     assert all(f or k for f, k in zip(flipped, kept))
     assert 0 < sum(flipped) < len(images)
-    assert torch.equal(random_hflip(images, p=1.0), images.flip(-1))
-    assert torch.equal(random_hflip(images, p=0.0), images)
+    assert torch.equal(_random_hflip(images, p=1.0), images.flip(-1))
+    assert torch.equal(_random_hflip(images, p=0.0), images)
 
 
 def test_torchvision_v2_draws_once_per_batch_which_is_why_we_need_this(images):
@@ -65,9 +65,9 @@ def test_batch_augment_composes_and_applies_extra(images):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda x: random_crop(x[0], 2), r"\(N, C, H, W\).*unsqueeze"),
-    (lambda x: random_crop(x, -1), "padding must be a non-negative int"),
-    (lambda x: random_hflip(x, p=1.5), r"probability in \[0, 1\]"),
+    (lambda x: _random_crop(x[0], 2), r"\(N, C, H, W\).*unsqueeze"),
+    (lambda x: _random_crop(x, -1), "padding must be a non-negative int"),
+    (lambda x: _random_hflip(x, p=1.5), r"probability in \[0, 1\]"),
     (lambda x: BatchAugment(crop_padding=-2), "crop_padding must be >= 0"),
 ])
 def test_bad_arguments_raise_clear_errors(images, call, message):
@@ -84,23 +84,23 @@ def _photo(h=20, w=24):
 
 def test_neutral_settings_return_an_equal_copy():
     photo = _photo()
-    out = augment_photo(photo)
+    out = _augment_photo(photo)
     assert torch.equal(out, photo) and out is not photo
 
 
 def test_flip_and_rotation_match_their_definitions():
     photo = _photo(16, 16)
-    assert torch.equal(augment_photo(photo, flip=True), photo.flip(-1))
-    assert torch.equal(augment_photo(photo, angle=90.0), torch.rot90(photo, 1, dims=(1, 2)))  # counter-clockwise
+    assert torch.equal(_augment_photo(photo, flip=True), photo.flip(-1))
+    assert torch.equal(_augment_photo(photo, angle=90.0), torch.rot90(photo, 1, dims=(1, 2)))  # counter-clockwise
 
 
 def test_translation_is_a_fraction_of_the_size_and_brightness_scales():
     photo = _photo(10, 10)
-    out = augment_photo(photo, translate_x=0.2)
+    out = _augment_photo(photo, translate_x=0.2)
     assert torch.equal(out[:, :, 2:], photo[:, :, :-2]) and out[:, :, :2].sum() == 0
-    dark = augment_photo(photo, brightness=0.0)
+    dark = _augment_photo(photo, brightness=0.0)
     assert dark.sum() == 0
-    grey = augment_photo(photo, saturation=0.0)
+    grey = _augment_photo(photo, saturation=0.0)
     assert (grey[0].int() - grey[1].int()).abs().max() <= 1
 
 
@@ -109,14 +109,14 @@ def test_translation_is_a_fraction_of_the_size_and_brightness_scales():
 ])
 def test_bad_settings_are_rejected(settings, match):
     with pytest.raises(ValueError, match=match):
-        augment_photo(_photo(), **settings)
+        _augment_photo(_photo(), **settings)
 
 
 def test_bad_photo_is_rejected():
     with pytest.raises(ValueError, match=r"\(3, H, W\)"):
-        augment_photo(_photo()[None])
+        _augment_photo(_photo()[None])
     with pytest.raises(TypeError, match="torch.Tensor"):
-        augment_photo(_photo().numpy())
+        _augment_photo(_photo().numpy())
 
 
 def test_resize_images_keeps_uint8_and_any_leading_dims():

@@ -5,7 +5,7 @@ import torch
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
-from course_utils.augment import affine_batch, random_affine, random_color_jitter
+from course_utils.augment import affine_batch, random_affine
 
 
 def _images(n=6, size=16, seed=0):
@@ -92,25 +92,3 @@ def test_affine_batch_rejects_wrong_parameter_shapes_and_scales():
         affine_batch(_images(1)[0], torch.zeros(1), torch.zeros(1, 2), torch.ones(1))
 
 
-def test_color_jitter_per_sample_and_neutral():
-    x = _images(1, 8).expand(6, -1, -1, -1).contiguous()
-    assert torch.equal(random_color_jitter(x, 0, 0, 0, torch.Generator().manual_seed(0)), x)
-    out = random_color_jitter(x, 0.5, 0.5, 0.5, torch.Generator().manual_seed(0))
-    assert out.dtype == torch.uint8 and len({out[i].numpy().tobytes() for i in range(6)}) == 6
-
-
-def test_color_jitter_saturation_zero_gives_grey():
-    x = _images(2, 8)
-    # saturation factor in [1 - 1, 1 + 1]: force 0 by checking the formula through a grey image
-    grey = x[:, :1].expand(-1, 3, -1, -1).contiguous()
-    out = random_color_jitter(grey, 0.0, 0.0, 1.0, torch.Generator().manual_seed(1))
-    assert (out[:, 0].int() - out[:, 1].int()).abs().max() <= 1  # grey stays grey whatever the factor
-
-
-def test_color_jitter_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="brightness must be in"):
-        random_color_jitter(_images(), brightness=2.0)
-    with pytest.raises(ValueError, match="needs RGB images"):
-        random_color_jitter(_images()[:, :1])
-    with pytest.raises(ValueError, match="dtype torch.uint8"):
-        random_color_jitter(_images().float())

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.claims import claim, format_range, in_range, measured
-from course_utils.summary import format_summary
+from course_utils.claims import _format_range, _in_range, claim, measured
+from course_utils.summary import _format_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,14 +38,14 @@ def test_measured_rejects_non_numbers(bad, error):
 
 
 def test_ranges():
-    assert format_range(30, None) == "at least 30" and format_range(None, 0.5) == "at most 0.5"
-    assert format_range(55, 80) == "55 to 80"
-    assert in_range(55, 55, 80) and in_range(80, 55, 80) and not in_range(80.01, 55, 80)
-    assert not in_range(float("nan"), None, 1)
+    assert _format_range(30, None) == "at least 30" and _format_range(None, 0.5) == "at most 0.5"
+    assert _format_range(55, 80) == "55 to 80"
+    assert _in_range(55, 55, 80) and _in_range(80, 55, 80) and not _in_range(80.01, 55, 80)
+    assert not _in_range(float("nan"), None, 1)
     with pytest.raises(ValueError, match="give a lower bound"):
-        in_range(1, None, None)
+        _in_range(1, None, None)
     with pytest.raises(ValueError, match="range is empty"):
-        format_range(2, 1)
+        _format_range(2, 1)
 
 
 def test_claim_prints_verdict_and_returns_it(capsys):
@@ -59,7 +59,8 @@ def test_claim_prints_verdict_and_returns_it(capsys):
 
 
 def test_summary_measured_lines():
-    text = format_summary({"classes": 10, "acc": (69.04, 55, 80), "bad": (12.0, 55, 80), "seconds": (22.9, None, None)})
+    text = _format_summary({"classes": 10, "acc": (69.04, 55, 80), "bad": (12.0, 55, 80),
+                            "seconds": (22.9, None, None)})
     assert text.splitlines() == [
         "classes: 10",
         "acc: ≈69.04 (expected 55 to 80) ✔",
@@ -67,7 +68,7 @@ def test_summary_measured_lines():
         "seconds: ≈22.9 (a timing: it varies with the machine)",
     ]
     with pytest.raises(ValueError, match="must be a number or \\(value, low, high\\)"):
-        format_summary({"acc": (1.0, 2.0)})
+        _format_summary({"acc": (1.0, 2.0)})
 
 
 def test_sanitizer_hides_measured_digits_but_not_verdicts():

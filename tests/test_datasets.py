@@ -8,24 +8,17 @@ import numpy as np
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from course_utils.datasets import (
-    CIFAR10_CLASSES,
-    REVERSED_PAIRS,
-    VIDEO_CLASSES,
-    build_moving_digits,
-    build_photo_digits,
-    load_dataset,
-    load_digits_split,
-    load_moving_digits,
-    small_digits,
-)
-from course_utils.storage import load_arrays_checked
+from course_utils import load_dataset, load_digits_split, load_moving_digits, small_digits
+from course_utils.datasets.cifar10 import _CIFAR10_CLASSES
+from course_utils.datasets.moving_digits import _REVERSED_PAIRS, _VIDEO_CLASSES, _build_moving_digits
+from course_utils.datasets.photo_digits import _build_photo_digits
+from course_utils.storage import _load_arrays_checked
 
 
 def test_build_is_deterministic_and_well_formed():
-    first = build_photo_digits(train_size=40, test_size=10, seed=3)
-    second = build_photo_digits(train_size=40, test_size=10, seed=3)
-    other = build_photo_digits(train_size=40, test_size=10, seed=4)
+    first = _build_photo_digits(train_size=40, test_size=10, seed=3)
+    second = _build_photo_digits(train_size=40, test_size=10, seed=3)
+    other = _build_photo_digits(train_size=40, test_size=10, seed=4)
     for key in first:
         assert np.array_equal(first[key], second[key])
     assert not np.array_equal(first["train_images"], other["train_images"])
@@ -39,7 +32,7 @@ def test_build_is_deterministic_and_well_formed():
 
 def test_build_rejects_bad_sizes():
     with pytest.raises(ValueError, match="train_size"):
-        build_photo_digits(train_size=0)
+        _build_photo_digits(train_size=0)
 
 
 def test_load_dataset_builds_then_reuses_cache(tmp_path, tiny_build):
@@ -73,7 +66,7 @@ def test_corrupted_cache_is_detected_and_rebuilt(tmp_path, tiny_build, damage):
         rebuilt = load_dataset("photo_digits", root=tmp_path)
     assert len(tiny_build) == 2
     assert torch.equal(rebuilt.train_images, original.train_images)
-    load_arrays_checked(cache, {"dataset": "photo_digits", "version": 2, "seed": 0})  # intact again
+    _load_arrays_checked(cache, {"dataset": "photo_digits", "version": 2, "seed": 0})  # intact again
 
 
 def test_unknown_dataset_name():
@@ -94,7 +87,7 @@ def _write_cifar(root, per_batch=4):
         with open(folder / name, "wb") as f:
             pickle.dump(batch, f, protocol=2)
     with open(folder / "batches.meta", "wb") as f:
-        meta = {"label_names": list(CIFAR10_CLASSES), "num_cases_per_batch": per_batch, "num_vis": 3072}
+        meta = {"label_names": list(_CIFAR10_CLASSES), "num_cases_per_batch": per_batch, "num_vis": 3072}
         pickle.dump(meta, f, protocol=2)
     first = pickle.load(open(folder / "data_batch_1", "rb"), encoding="latin1")["data"][0]
     return first.reshape(3, 32, 32)
@@ -159,7 +152,7 @@ def test_small_digits_split_is_balanced_and_disjoint():
 
 
 def test_small_photo_digits_split_balanced_disjoint(tmp_path):
-    from course_utils.datasets import load_dataset, small_photo_digits
+    from course_utils import load_dataset, small_photo_digits
 
     data = small_photo_digits(n_train=40, n_val=20, seed=0)
     full = load_dataset("photo_digits")
@@ -181,15 +174,15 @@ SMALL = dict(train_per_class=2, test_per_class=1, frames=8, size=16)
 
 @pytest.fixture(scope="module")
 def small():
-    return build_moving_digits(**SMALL)
+    return _build_moving_digits(**SMALL)
 
 
 def test_dataset_shapes_and_determinism(small):
     assert small["train_videos"].shape == (12, 8, 1, 16, 16) and small["train_videos"].dtype == np.uint8
     assert sorted(small["train_labels"].tolist()) == sorted(list(range(6)) * 2)
-    again = build_moving_digits(**SMALL)
+    again = _build_moving_digits(**SMALL)
     assert all(np.array_equal(small[k], again[k]) for k in small)
-    other = build_moving_digits(**{**SMALL, "seed": 1})
+    other = _build_moving_digits(**{**SMALL, "seed": 1})
     assert not np.array_equal(small["train_videos"], other["train_videos"])
 
 
@@ -198,7 +191,7 @@ def test_pairs_are_time_reversals_in_distribution(small):
     videos = torch.from_numpy(small["train_videos"]).float()
     motion = (videos[:, -1] - videos[:, 0]).abs().mean((1, 2, 3))
     assert motion.min() > 3.0
-    assert set(VIDEO_CLASSES) == {c for pair in REVERSED_PAIRS for c in pair}
+    assert set(_VIDEO_CLASSES) == {c for pair in _REVERSED_PAIRS for c in pair}
 
 
 def test_cache_is_reused_and_rebuilt_when_corrupted(tmp_path):
@@ -219,28 +212,28 @@ def test_cache_is_reused_and_rebuilt_when_corrupted(tmp_path):
 
 def test_bad_dataset_arguments():
     with pytest.raises(ValueError, match="at least 2 frames"):
-        build_moving_digits(frames=1)
+        _build_moving_digits(frames=1)
     with pytest.raises(ValueError, match="multiple of 4"):
-        build_moving_digits(size=30)
+        _build_moving_digits(size=30)
 
 
 def test_photo_patches_are_balanced_deterministic_and_split_by_photo_half(tmp_path):
-    from course_utils.datasets.photo_patches import PATCH_PHOTOS, build_photo_patches, load_photo_patches
+    from course_utils.datasets.photo_patches import _PATCH_PHOTOS, _build_photo_patches, load_photo_patches
 
     small = dict(train_per_class=3, test_per_class=2, size=32)
-    arrays = build_photo_patches(**small)
+    arrays = _build_photo_patches(**small)
     assert arrays["train_images"].shape == (24, 3, 32, 32) and arrays["test_images"].shape == (16, 3, 32, 32)
-    assert np.bincount(arrays["train_labels"]).tolist() == [3] * 8 and len(PATCH_PHOTOS) == 8
-    again = build_photo_patches(**small)
+    assert np.bincount(arrays["train_labels"]).tolist() == [3] * 8 and len(_PATCH_PHOTOS) == 8
+    again = _build_photo_patches(**small)
     assert all(np.array_equal(arrays[k], again[k]) for k in arrays)
-    other = build_photo_patches(**small, seed=1)
+    other = _build_photo_patches(**small, seed=1)
     assert not np.array_equal(arrays["train_images"], other["train_images"])
     data = load_photo_patches(**small, root=tmp_path)
-    assert data.class_names == PATCH_PHOTOS and data.train_images.dtype == torch.uint8
+    assert data.class_names == _PATCH_PHOTOS and data.train_images.dtype == torch.uint8
     assert len(list(tmp_path.glob("photo_patches_*.npz"))) == 1
     assert torch.equal(load_photo_patches(**small, root=tmp_path).test_images, data.test_images)
     with pytest.raises(ValueError, match="at least one patch"):
-        build_photo_patches(train_per_class=0)
+        _build_photo_patches(train_per_class=0)
 
 
 def test_photo_patches_train_and_test_come_from_disjoint_halves(monkeypatch):
@@ -250,6 +243,6 @@ def test_photo_patches_train_and_test_come_from_disjoint_halves(monkeypatch):
     real = photo_patches._patches
     monkeypatch.setattr(photo_patches, "_patches", lambda photo, count, size, region, rng: regions.append(region)
                         or real(photo, count, size, region, rng))
-    photo_patches.build_photo_patches(train_per_class=1, test_per_class=1, size=32)
-    assert regions == [photo_patches.TRAIN_HALF, photo_patches.TEST_HALF] * 8
-    assert photo_patches.TRAIN_HALF[1] <= photo_patches.TEST_HALF[0]
+    photo_patches._build_photo_patches(train_per_class=1, test_per_class=1, size=32)
+    assert regions == [photo_patches._TRAIN_HALF, photo_patches._TEST_HALF] * 8
+    assert photo_patches._TRAIN_HALF[1] <= photo_patches._TEST_HALF[0]

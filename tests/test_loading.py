@@ -3,7 +3,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from course_utils.augment import BatchAugment
-from course_utils.checks import require_videos
+from course_utils.checks import _require_videos
 from course_utils.loading import BatchLoader, minibatches, normalize
 
 
@@ -88,7 +88,7 @@ SMALL = dict(train_per_class=2, test_per_class=1, frames=8, size=16)
 
 def test_one_loader_for_clips_and_features():
     with pytest.raises(ValueError, match=r"\(N, T, C, H, W\).*unsqueeze"):
-        require_videos(torch.zeros(8, 1, 16, 16, dtype=torch.uint8))
+        _require_videos(torch.zeros(8, 1, 16, 16, dtype=torch.uint8))
     with pytest.raises(ValueError, match="dtype"):
         normalize(torch.zeros(1, 8, 1, 16, 16))
     videos = torch.full((5, 3, 1, 4, 4), 255, dtype=torch.uint8)

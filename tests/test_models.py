@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from course_utils.datasets import build_moving_digits
+from course_utils.datasets.moving_digits import _build_moving_digits
 from course_utils.models import (
     MLP,
     ConvNet,
@@ -35,7 +35,7 @@ SMALL = dict(train_per_class=2, test_per_class=1, frames=8, size=16)
 
 @pytest.fixture(scope="module")
 def small():
-    return build_moving_digits(**SMALL)
+    return _build_moving_digits(**SMALL)
 
 
 def test_frame_encoder_shapes_and_errors():

@@ -208,23 +208,23 @@ def test_make_test_runs_ruff_first_with_the_settings_in_pyproject():
 
 def test_the_pretrained_weights_package_is_locked_installed_and_checked():
     from course_utils.pretrained import EFFICIENTNET_PACKAGE, EFFICIENTNET_SHA256, efficientnet_lite0_path
-    from course_utils.storage import sha256_file
+    from course_utils.storage import _sha256_file
 
     for python in PYTHONS:
         for platform in PLATFORMS:
             assert lock_pins(python, platform)[EFFICIENTNET_PACKAGE] == "0.1.0", (python, platform)
-    assert sha256_file(efficientnet_lite0_path()) == EFFICIENTNET_SHA256
+    assert _sha256_file(efficientnet_lite0_path()) == EFFICIENTNET_SHA256
     licence = metadata.distribution(EFFICIENTNET_PACKAGE).read_text("LICENSE")
     assert "Apache License, Version 2.0" in licence  # the weights may be redistributed and used in class
 
 
 def test_the_sample_video_package_is_locked_installed_and_checked():
-    from course_utils.video_io import SAMPLE_VIDEO_PACKAGE, SAMPLE_VIDEOS, sample_video_path
+    from course_utils.video_io import _SAMPLE_VIDEO_PACKAGE, SAMPLE_VIDEOS, sample_video_path
 
     for python in PYTHONS:
         for platform in PLATFORMS:
-            assert lock_pins(python, platform)[SAMPLE_VIDEO_PACKAGE] == "1.1.11", (python, platform)
-    assert metadata.distribution(SAMPLE_VIDEO_PACKAGE).metadata["License"] == "BSD"
+            assert lock_pins(python, platform)[_SAMPLE_VIDEO_PACKAGE] == "1.1.11", (python, platform)
+    assert metadata.distribution(_SAMPLE_VIDEO_PACKAGE).metadata["License"] == "BSD"
     for name in SAMPLE_VIDEOS:
         sample_video_path(name)  # checks the file's recorded sha256
 

@@ -8,8 +8,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from torchvision.transforms import v2
 
-from course_utils.datasets import VIDEO_CLASSES
-from course_utils.plotting import (
+from course_utils import (
     plot_accuracy_vs_shift,
     plot_confusion_matrix,
     plot_curves,
@@ -22,8 +21,9 @@ from course_utils.plotting import (
     show_frame_strips,
     show_images,
     show_settings,
-    to_display,
 )
+from course_utils._figures import _to_display
+from course_utils.datasets.moving_digits import _VIDEO_CLASSES
 from course_utils.training import History
 
 
@@ -60,11 +60,11 @@ def test_plot_gradients_uses_magnitudes_on_a_log_axis(shown):
 
 
 def test_plot_curves_text_is_legible(shown, illegible):
-    from course_utils.plotting import FIGURE_DPI, SMALL_FONT
+    from course_utils.plotting import _SMALL_FONT, FIGURE_DPI
     plot_curves([1, 2, 3], {"a": [1.0, 2.0, 3.0], "b": [3.0, 2.0, 1.0]}, "t", xlabel="x", ylabel="y", hline=(2.0, "h"))
     fig = shown[0]
     assert fig.dpi == FIGURE_DPI and illegible(fig) == []
-    assert [t.get_fontsize() for t in fig.axes[0].get_legend().get_texts()] == [SMALL_FONT] * 3
+    assert [t.get_fontsize() for t in fig.axes[0].get_legend().get_texts()] == [_SMALL_FONT] * 3
 
 
 # ---- figures (the `shown` fixture also checks that their text is legible)
@@ -83,15 +83,15 @@ SMALL = dict(train_per_class=2, test_per_class=1, frames=8, size=16)
 
 def test_show_frame_strips_draws_one_row_per_clip(shown):
     videos = torch.randint(0, 256, (2, 3, 3, 8, 8), generator=torch.Generator().manual_seed(0), dtype=torch.uint8)
-    assert show_frame_strips(videos, torch.tensor([0, 5]), VIDEO_CLASSES, title="clips") is None
+    assert show_frame_strips(videos, torch.tensor([0, 5]), _VIDEO_CLASSES, title="clips") is None
     fig = shown[-1]
     assert len([ax for ax in fig.axes if ax.images]) == 6 and fig.get_suptitle() == "clips"
     assert [ax.get_title() for ax in fig.axes[:3]] == ["t=0", "t=1", "t=2"]
     assert [fig.axes[0].get_ylabel(), fig.axes[3].get_ylabel()] == ["right", "shrink"]
-    show_frame_strips(torch.rand(1, 2, 1, 8, 8), [3], VIDEO_CLASSES)  # float, one channel
+    show_frame_strips(torch.rand(1, 2, 1, 8, 8), [3], _VIDEO_CLASSES)  # float, one channel
     assert len(shown) == 2
     with pytest.raises(ValueError, match="2 clips but 1 labels"):
-        show_frame_strips(videos, [0], VIDEO_CLASSES)
+        show_frame_strips(videos, [0], _VIDEO_CLASSES)
 
 
 def test_plots_draw_and_check_shapes(shown):
@@ -142,9 +142,9 @@ def test_show_settings_draws_one_panel_per_setting(shown):
 # ---- plotting
 def test_to_display_converts_layout_and_range():
     x = torch.full((2, 3, 4, 5), 255, dtype=torch.uint8)
-    out = to_display(x)
+    out = _to_display(x)
     assert out.shape == (2, 4, 5, 3) and out.max() == 1.0
-    assert to_display(torch.zeros(1, 1, 2, 2)).shape == (1, 2, 2, 3)
+    assert _to_display(torch.zeros(1, 1, 2, 2)).shape == (1, 2, 2, 3)
 
 
 def test_show_images_titles_with_class_names(shown):
@@ -178,8 +178,8 @@ def test_plotting_bad_input(call, message):
 
 # ---- legible figures (the `shown` fixture checks every figure it collects; these test the rule and the check)
 def test_plotting_figures_have_legible_text(shown, illegible):
-    from course_utils.plotting import FIGURE_DPI, SMALL_FONT
-    assert SMALL_FONT * FIGURE_DPI / 72 >= 10
+    from course_utils.plotting import _SMALL_FONT, FIGURE_DPI
+    assert _SMALL_FONT * FIGURE_DPI / 72 >= 10
     h = History(train_loss=[1.0, 0.5], train_acc=[0.5, 0.7], val_loss=[1.1, 0.6], val_acc=[0.4, 0.6])
     plot_history({"a": h})
     show_images(torch.zeros(3, 3, 4, 4, dtype=torch.uint8), captions=["x", "y", "z"], title="t")
@@ -188,7 +188,7 @@ def test_plotting_figures_have_legible_text(shown, illegible):
     for fig in shown:
         assert fig.dpi == FIGURE_DPI and illegible(fig) == []
         sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()]
-        assert min(sizes) == SMALL_FONT  # the smallest text is exactly the rule's size
+        assert min(sizes) == _SMALL_FONT  # the smallest text is exactly the rule's size
 
 
 def test_legibility_check_catches_small_visible_text_only(illegible):

@@ -30,17 +30,17 @@ def test_small_resnet_shapes_and_feature_extractor():
 
 
 def test_corrupted_shipped_checkpoint_falls_back_to_rebuilt(tmp_path: Path, monkeypatch):
-    cfg = pretrained.PRETRAIN_CONFIG
+    cfg = pretrained._PRETRAIN_CONFIG
     good = pretrained.SmallResNet(5, cfg["widths"], cfg["blocks"])
-    monkeypatch.setattr(pretrained, "shipped_dir", lambda: tmp_path)  # the repository's copy is not consulted
-    (tmp_path / pretrained.CHECKPOINT_NAME).write_bytes(b"corrupted")
-    storage.save_checkpoint(good.state_dict(), tmp_path / pretrained.REBUILT_NAME)
+    monkeypatch.setattr(pretrained, "_shipped_dir", lambda: tmp_path)  # the repository's copy is not consulted
+    (tmp_path / pretrained._CHECKPOINT_NAME).write_bytes(b"corrupted")
+    storage._save_checkpoint(good.state_dict(), tmp_path / pretrained._REBUILT_NAME)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model = pretrained.load_backbone("course", root=tmp_path)
     assert any("truncated or altered" in str(w.message) for w in caught)
     assert torch.equal(model.conv1.weight, good.conv1.weight)
-    (tmp_path / pretrained.REBUILT_NAME).unlink()
+    (tmp_path / pretrained._REBUILT_NAME).unlink()
     with (pytest.raises(storage.CheckpointError, match="no valid pretrained checkpoint"),
           pytest.warns(UserWarning, match="altered")):
         pretrained._course_state(tmp_path, rebuild=False)
@@ -49,10 +49,10 @@ def test_corrupted_shipped_checkpoint_falls_back_to_rebuilt(tmp_path: Path, monk
 def test_load_backbone_bad_inputs(monkeypatch):
     with pytest.raises(ValueError, match="weights must be"):
         pretrained.load_backbone("imagenet21k")
-    monkeypatch.setattr(pretrained, "imagenet_weights_path", lambda: None)
+    monkeypatch.setattr(pretrained, "_imagenet_weights_path", lambda: None)
     with pytest.raises(FileNotFoundError, match="not in the torch cache"):
         pretrained.load_backbone("imagenet")
-    assert pretrained.load_backbone(None).num_features == pretrained.PRETRAIN_CONFIG["widths"][-1]
+    assert pretrained.load_backbone(None).num_features == pretrained._PRETRAIN_CONFIG["widths"][-1]
 
 
 # ---- EfficientNet-Lite0 with ImageNet weights from the installed package
@@ -145,6 +145,7 @@ def test_same_padding_is_tensorflows(kernel_size, stride, pads):
 def test_the_shipped_checkpoint_is_read_from_data_even_when_caches_live_elsewhere(tmp_path):
     """A read-only install caches in a user folder, which has no checkpoint: the shipped one is used."""
     model = pretrained.load_backbone("course", root=tmp_path)
-    shipped = storage.load_checkpoint(storage.shipped_dir() / pretrained.CHECKPOINT_NAME, pretrained.CHECKPOINT_SHA256)
+    shipped = storage._load_checkpoint(storage._shipped_dir() / pretrained._CHECKPOINT_NAME,
+                                       pretrained._CHECKPOINT_SHA256)
     assert torch.equal(model.conv1.weight, shipped["conv1.weight"])
-    assert not (tmp_path / pretrained.REBUILT_NAME).exists()
+    assert not (tmp_path / pretrained._REBUILT_NAME).exists()

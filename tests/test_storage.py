@@ -11,14 +11,14 @@ import pytest
 import torch
 
 from course_utils import pretrained, storage
-from course_utils.datasets import build_photo_digits
-from course_utils.storage import CacheError, data_dir, load_arrays_checked, save_arrays_atomic
+from course_utils.datasets.photo_digits import _build_photo_digits
+from course_utils.storage import CacheError, _load_arrays_checked, _save_arrays_atomic, data_dir
 
 
 def test_same_arrays_give_same_file_checksum(tmp_path):
-    arrays = build_photo_digits(train_size=20, test_size=5)
-    a = save_arrays_atomic(tmp_path / "a.npz", arrays, {"v": 1})
-    b = save_arrays_atomic(tmp_path / "b.npz", build_photo_digits(train_size=20, test_size=5), {"v": 1})
+    arrays = _build_photo_digits(train_size=20, test_size=5)
+    a = _save_arrays_atomic(tmp_path / "a.npz", arrays, {"v": 1})
+    b = _save_arrays_atomic(tmp_path / "b.npz", _build_photo_digits(train_size=20, test_size=5), {"v": 1})
     assert a == b == hashlib.sha256((tmp_path / "a.npz").read_bytes()).hexdigest()
     assert not list(tmp_path.glob("*.tmp"))  # no temp files left behind
 
@@ -26,13 +26,13 @@ def test_same_arrays_give_same_file_checksum(tmp_path):
 def test_load_arrays_checked_names_the_problem(tmp_path):
     path = tmp_path / "x.npz"
     with pytest.raises(CacheError, match="missing"):
-        load_arrays_checked(path, {})
-    save_arrays_atomic(path, {"a": np.zeros(3)}, {"v": 1})
+        _load_arrays_checked(path, {})
+    _save_arrays_atomic(path, {"a": np.zeros(3)}, {"v": 1})
     with pytest.raises(CacheError, match="built with v=1, expected 2"):
-        load_arrays_checked(path, {"v": 2})
+        _load_arrays_checked(path, {"v": 2})
     path.write_bytes(path.read_bytes()[:-5])
     with pytest.raises(CacheError, match="truncated or altered"):
-        load_arrays_checked(path, {"v": 1})
+        _load_arrays_checked(path, {"v": 1})
 
 
 def test_data_dir_respects_argument_and_environment(tmp_path, monkeypatch):
@@ -49,35 +49,35 @@ def tiny(num_classes=3):
 def test_checkpoint_roundtrip_and_corruption(tmp_path: Path):
     model = tiny()
     path = tmp_path / "ck.pt"
-    sha = storage.save_checkpoint(model.state_dict(), path)
+    sha = storage._save_checkpoint(model.state_dict(), path)
     assert json.loads((tmp_path / "ck.json").read_text()) == {"sha256": sha, "file": "ck.pt"}
     assert not list(tmp_path.glob("*.tmp"))
-    state = storage.load_checkpoint(path)
+    state = storage._load_checkpoint(path)
     assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
-    assert storage.load_checkpoint(path, sha).keys() == state.keys()
+    assert storage._load_checkpoint(path, sha).keys() == state.keys()
     path.write_bytes(path.read_bytes()[:-10])  # truncated
     with pytest.raises(storage.CheckpointError, match="truncated or altered"):
-        storage.load_checkpoint(path)
+        storage._load_checkpoint(path)
     with pytest.raises(storage.CheckpointError, match="missing"):
-        storage.load_checkpoint(tmp_path / "nope.pt")
+        storage._load_checkpoint(tmp_path / "nope.pt")
     (tmp_path / "bare.pt").write_bytes(b"x")
     with pytest.raises(storage.CheckpointError, match="no checksum file"):
-        storage.load_checkpoint(tmp_path / "bare.pt")
+        storage._load_checkpoint(tmp_path / "bare.pt")
 
 
 def test_caches_and_checkpoints_share_one_sidecar_format(tmp_path: Path):
-    arrays_sha = storage.save_arrays_atomic(tmp_path / "a.npz", {"x": np.arange(3)}, {"version": 1})
-    model_sha = storage.save_checkpoint({"w": torch.ones(2)}, tmp_path / "m.pt", {"version": 1})
+    arrays_sha = storage._save_arrays_atomic(tmp_path / "a.npz", {"x": np.arange(3)}, {"version": 1})
+    model_sha = storage._save_checkpoint({"w": torch.ones(2)}, tmp_path / "m.pt", {"version": 1})
     for name, sha in (("a", arrays_sha), ("m", model_sha)):
         sidecar = json.loads((tmp_path / f"{name}.json").read_text())
         assert set(sidecar) == {"version", "sha256", "file"} and sidecar["sha256"] == sha
-        assert sha == storage.sha256_file(tmp_path / sidecar["file"])
+        assert sha == storage._sha256_file(tmp_path / sidecar["file"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.npz", "m.json", "m.pt"]
     with pytest.raises(storage.CheckpointError, match="built with version=1, expected 2"):
-        storage.load_checkpoint(tmp_path / "m.pt", expected_meta={"version": 2})
+        storage._load_checkpoint(tmp_path / "m.pt", expected_meta={"version": 2})
     (tmp_path / "m.json").write_text("[1, 2]")
     with pytest.raises(storage.CheckpointError, match="does not hold a JSON object"):
-        storage.load_checkpoint(tmp_path / "m.pt")
+        storage._load_checkpoint(tmp_path / "m.pt")
 
 
 # ---- a read-only course folder (a shared classroom install)
@@ -88,7 +88,7 @@ def test_a_read_only_data_folder_falls_back_to_the_user_cache(tmp_path, monkeypa
     read_only = tmp_path / "data"
     read_only.mkdir()
     real_writable = storage._writable
-    monkeypatch.setattr(storage, "SHIPPED_DIR", read_only)
+    monkeypatch.setattr(storage, "_SHIPPED_DIR", read_only)
     monkeypatch.setattr(storage, "_writable", lambda path: path != read_only and real_writable(path))
     monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
@@ -112,13 +112,13 @@ def test_read_only_everywhere_is_a_clear_error(tmp_path, monkeypatch):
 
 def test_user_cache_dir_follows_the_platform_and_the_override(monkeypatch):
     monkeypatch.setenv("COURSE_CACHE_DIR", "/somewhere/else")
-    assert storage.user_cache_dir() == Path("/somewhere/else")
+    assert storage._user_cache_dir() == Path("/somewhere/else")
     monkeypatch.delenv("COURSE_CACHE_DIR")
     monkeypatch.setattr(storage.sys, "platform", "linux")
     monkeypatch.setenv("XDG_CACHE_HOME", "/xdg")
-    assert storage.user_cache_dir() == Path("/xdg/feature-extraction-course")
+    assert storage._user_cache_dir() == Path("/xdg/feature-extraction-course")
     monkeypatch.setattr(storage.sys, "platform", "darwin")
-    assert storage.user_cache_dir() == Path.home() / "Library" / "Caches" / "feature-extraction-course"
+    assert storage._user_cache_dir() == Path.home() / "Library" / "Caches" / "feature-extraction-course"
 
 
 def _make_read_only(folder: Path) -> Callable[[], None]:
@@ -145,7 +145,7 @@ def test_a_really_read_only_data_folder(tmp_path, monkeypatch, capsys):
     try:
         with pytest.raises(OSError):
             (read_only / "probe").write_bytes(b"")
-        monkeypatch.setattr(storage, "SHIPPED_DIR", read_only)
+        monkeypatch.setattr(storage, "_SHIPPED_DIR", read_only)
         monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
         monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
         assert not storage._writable(read_only) and storage._writable(tmp_path)

@@ -4,12 +4,12 @@ import math
 
 import pytest
 
-from course_utils.summary import format_summary, print_summary
+from course_utils.summary import _format_summary, print_summary
 
 
 # ---- summary
 def test_summary_lines():
-    text = format_summary({"num_classes": 10, "test_acc": 72.3456, "tiny": 1.23e-9})
+    text = _format_summary({"num_classes": 10, "test_acc": 72.3456, "tiny": 1.23e-9})
     assert text.splitlines() == ["num_classes: 10", "test_acc: 72.35", "tiny: 1.23e-09"]
 
 
@@ -27,4 +27,4 @@ def test_print_summary(capsys):
 ])
 def test_summary_bad_input(results, error, message):
     with pytest.raises(error, match=message):
-        format_summary(results)
+        _format_summary(results)

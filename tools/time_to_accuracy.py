@@ -20,8 +20,8 @@ from typing import Callable
 import torch
 import torch.nn as nn
 
+from course_utils import load_dataset
 from course_utils.augment import BatchAugment
-from course_utils.datasets import load_dataset
 from course_utils.loading import BatchLoader
 from course_utils.models import ConvNet, make_course_cnn
 from course_utils.repro import seed_everything

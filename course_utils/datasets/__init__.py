@@ -15,33 +15,12 @@ from __future__ import annotations
 
 import os
 
-from .cifar10 import CIFAR10_CLASSES, load_cifar10
-from .digits import DigitsSplit, load_digits_split, small_digits
+from .cifar10 import _load_cifar10
 from .image_data import ImageData
-from .moving_digits import REVERSED_PAIRS, VIDEO_CLASSES, VideoData, build_moving_digits, load_moving_digits
-from .photo_digits import (
-    DIGIT_CLASSES,
-    SOURCE_CLASSES,
-    TARGET_CLASSES,
-    TransferSplits,
-    build_photo_digits,
-    load_photo_digits,
-    small_photo_digits,
-    transfer_splits,
-)
-from .photo_patches import PATCH_PHOTOS, build_photo_patches, load_photo_patches
-from .photos import TRAIN_REGION_FRACTION, background_photos
+from .photo_digits import _load_photo_digits
+from .photo_patches import load_photo_patches
 
-__all__ = [
-    "DATASETS", "load_dataset", "ImageData", "DigitsSplit", "VideoData",
-    "DIGIT_CLASSES", "CIFAR10_CLASSES", "VIDEO_CLASSES", "REVERSED_PAIRS", "SOURCE_CLASSES", "TARGET_CLASSES",
-    "TRAIN_REGION_FRACTION", "background_photos", "build_photo_digits", "load_photo_digits", "small_photo_digits",
-    "load_digits_split", "small_digits", "build_moving_digits", "load_moving_digits", "load_cifar10",
-    "TransferSplits", "transfer_splits", "PATCH_PHOTOS", "build_photo_patches", "load_photo_patches",
-]
-
-
-DATASETS: dict[str, str] = {
+_DATASETS: dict[str, str] = {
     "photo_digits": "handwritten digits on real photos, 32x32 RGB, 10 classes, built offline (default)",
     "photo_patches": "patches of 8 real photos, 64x64 RGB, 8 classes (which photo?), built offline",
     "cifar10": "CIFAR-10 via torchvision, 32x32 RGB, 10 classes; opt-in, needs the files or download=True",
@@ -51,16 +30,16 @@ DATASETS: dict[str, str] = {
 def load_dataset(
     name: str = "photo_digits", root: str | os.PathLike | None = None, download: bool = False
 ) -> ImageData:
-    """Load one of the course's image datasets by name (see ``DATASETS``). Introduced in
-    00_setup_and_tour.
+    """Load one of the course's image datasets by name: ``"photo_digits"``, ``"photo_patches"`` or
+    ``"cifar10"`` (opt-in). Introduced in 00_setup_and_tour.
 
     ``photo_digits`` is built on first use (a few seconds) and cached under ``data/``; a missing,
     truncated or altered cache is detected by its sha256 and rebuilt.
     """
     if name == "photo_digits":
-        return load_photo_digits(root)
+        return _load_photo_digits(root)
     if name == "photo_patches":
         return load_photo_patches(root=root)
     if name == "cifar10":
-        return load_cifar10(root, download=download)
-    raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(DATASETS)}")
+        return _load_cifar10(root, download=download)
+    raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(_DATASETS)}")

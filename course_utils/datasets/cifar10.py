@@ -9,15 +9,12 @@ import torch
 from ..storage import data_dir
 from .image_data import ImageData
 
-__all__ = ["CIFAR10_CLASSES", "load_cifar10"]
-
-
-CIFAR10_CLASSES = (
+_CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
 )
 
 
-def load_cifar10(root: str | os.PathLike | None = None, download: bool = False) -> ImageData:
+def _load_cifar10(root: str | os.PathLike | None = None, download: bool = False) -> ImageData:
     """CIFAR-10 through ``torchvision.datasets.CIFAR10``, as in-memory tensors. Opt-in for learners
     who are online. Introduced in 00_setup_and_tour.
 

@@ -12,11 +12,7 @@ import torch
 
 from .. import _validate as door
 
-__all__ = [
-    "DIGIT_NAMES", "DigitsSplit", "load_digits_split", "small_digits", "balanced_split", "require_balanced_sizes",
-]
-
-DIGIT_NAMES = tuple(str(d) for d in range(10))
+_DIGIT_NAMES = tuple(str(d) for d in range(10))
 
 
 @dataclass(frozen=True)
@@ -37,7 +33,7 @@ class DigitsSplit:
     test_images: torch.Tensor
     test_labels: torch.Tensor
     max_pixel: int = 255
-    class_names: tuple[str, ...] = DIGIT_NAMES
+    class_names: tuple[str, ...] = _DIGIT_NAMES
 
     @property
     def num_classes(self) -> int:
@@ -76,7 +72,7 @@ def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> DigitsSplit
                        labels[test_mask], max_pixel=16)
 
 
-def require_balanced_sizes(n_train: int, n_val: int) -> None:
+def _require_balanced_sizes(n_train: int, n_val: int) -> None:
     """Raise unless ``n_train`` and ``n_val`` are positive multiples of 10 (balanced over the 10 classes)."""
     door.integer(n_train, "n_train")
     door.integer(n_val, "n_val")
@@ -87,11 +83,11 @@ def require_balanced_sizes(n_train: int, n_val: int) -> None:
         )
 
 
-def balanced_split(labels: torch.Tensor, n_train: int, n_val: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _balanced_split(labels: torch.Tensor, n_train: int, n_val: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Sorted indices of ``n_train // 10`` training and ``n_val // 10`` validation items per class,
     disjoint, drawn in a seeded random order."""
     door.tensor(labels, "labels", ndim=1, layout="(N,)", dtype="integer")
-    require_balanced_sizes(n_train, n_val)
+    _require_balanced_sizes(n_train, n_val)
     door.integer(seed, "seed", low=0)
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))
     train, val = [], []
@@ -109,11 +105,11 @@ def small_digits(n_train: int = 70, n_val: int = 30, seed: int = 0) -> DigitsSpl
     """
     from sklearn.datasets import load_digits
 
-    require_balanced_sizes(n_train, n_val)
+    _require_balanced_sizes(n_train, n_val)
     digits = load_digits()
     images = torch.from_numpy((digits.images * 255 / 16).round()).to(torch.uint8).unsqueeze(1)
     labels = torch.from_numpy(digits.target).long()
-    train_idx, val_idx = balanced_split(labels, n_train, n_val, seed)
+    train_idx, val_idx = _balanced_split(labels, n_train, n_val, seed)
     used = torch.zeros(len(labels), dtype=torch.bool)
     used[train_idx] = used[val_idx] = True
     test_idx = (~used).nonzero().squeeze(1)

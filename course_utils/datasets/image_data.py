@@ -7,10 +7,6 @@ from dataclasses import dataclass
 
 import torch
 
-__all__ = [
-    "ImageData",
-]
-
 
 @dataclass(frozen=True)
 class ImageData:

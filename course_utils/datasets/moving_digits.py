@@ -15,25 +15,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..storage import cached_arrays, data_dir
-from .photos import TRAIN_REGION_FRACTION, crop_box
-from .photos import textures as grey_textures
+from ..storage import _cached_arrays, data_dir
+from .photos import TRAIN_REGION_FRACTION, _crop_box, _textures
 
-__all__ = [
-    "MOVING_DIGITS_VERSION", "VIDEO_CLASSES", "REVERSED_PAIRS", "VideoData", "build_moving_digits",
-    "load_moving_digits",
-]
-
-
-MOVING_DIGITS_VERSION = 2
+_MOVING_DIGITS_VERSION = 2
 
 
 # Three pairs of classes that differ only in the direction of time: each class is its partner
 # played backwards.
-VIDEO_CLASSES = ("right", "left", "down", "up", "grow", "shrink")
+_VIDEO_CLASSES = ("right", "left", "down", "up", "grow", "shrink")
 
 
-REVERSED_PAIRS = (("right", "left"), ("down", "up"), ("grow", "shrink"))
+_REVERSED_PAIRS = (("right", "left"), ("down", "up"), ("grow", "shrink"))
 
 
 @dataclass(frozen=True)
@@ -72,7 +65,7 @@ def _backgrounds(textures: Sequence[np.ndarray], count: int, size: int, rng: np.
     out = torch.empty(count, 1, size, size)
     for i in range(count):
         texture = textures[rng.integers(len(textures))]
-        top, left, crop = crop_box(*texture.shape, size, 3 * size, region, rng)
+        top, left, crop = _crop_box(*texture.shape, size, 3 * size, region, rng)
         patch = torch.from_numpy(texture[top : top + crop, left : left + crop].astype(np.float32))
         out[i, 0] = F.interpolate(patch[None, None], size=(size, size), mode="bilinear",
                                   align_corners=False, antialias=True)[0, 0]
@@ -89,7 +82,7 @@ def _trajectories(labels: np.ndarray, frames: int, size: int, rng: np.random.Gen
     angle = np.repeat(rng.uniform(-20, 20, (n, 1)), frames, 1)
     cx = np.repeat(rng.uniform(0.4, 0.6, (n, 1)) * size, frames, 1)
     cy = np.repeat(rng.uniform(0.3, 0.7, (n, 1)) * size, frames, 1)
-    name = np.array(VIDEO_CLASSES)[labels]
+    name = np.array(_VIDEO_CLASSES)[labels]
     # Moving right or down (left, up = played backwards): 1.5 to 2.5 pixels (of 32) per frame,
     # the whole path inside the frame.
     speed = rng.uniform(1.5, 2.5, (n, 1)) * unit * 7 / (frames - 1)
@@ -146,13 +139,13 @@ def _render(digits: np.ndarray, labels: np.ndarray, textures: Sequence[np.ndarra
     return video.round().clamp(0, 255).to(torch.uint8).numpy()
 
 
-def build_moving_digits(train_per_class: int = 150, test_per_class: int = 50, frames: int = 8, size: int = 24,
+def _build_moving_digits(train_per_class: int = 150, test_per_class: int = 50, frames: int = 8, size: int = 24,
                         seed: int = 0) -> dict[str, np.ndarray]:
     """Build the course's video dataset as numpy arrays. Introduced in 05_video_lstm.
 
     A real handwritten digit (scikit-learn's) moves over a crop of a real texture (scikit-image's
     brick, grass, gravel, camera, moon) with Gaussian noise in every frame. The class is the motion
-    (``VIDEO_CLASSES``), never the digit: right/left, down/up and grow/shrink are pairs
+    (``_VIDEO_CLASSES``), never the digit: right/left, down/up and grow/shrink are pairs
     whose clips are each other played backwards. Speed, start, size, slant, ink and background vary.
     Train and test use disjoint digit samples and disjoint texture regions. Same arguments, same bytes.
     """
@@ -171,14 +164,14 @@ def build_moving_digits(train_per_class: int = 150, test_per_class: int = 50, fr
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(digits.target))
     train_idx, test_idx = np.sort(order[:-400]), np.sort(order[-400:])
-    textures = grey_textures()
+    textures = _textures()
     arrays = {}
     with torch.no_grad():
         for split, per_class, idx, region in (
             ("train", train_per_class, train_idx, (0.0, TRAIN_REGION_FRACTION)),
             ("test", test_per_class, test_idx, (TRAIN_REGION_FRACTION, 1.0)),
         ):
-            labels = rng.permutation(np.repeat(np.arange(len(VIDEO_CLASSES)), per_class)).astype(np.int64)
+            labels = rng.permutation(np.repeat(np.arange(len(_VIDEO_CLASSES)), per_class)).astype(np.int64)
             picks = rng.choice(idx, size=len(labels))
             arrays[f"{split}_videos"] = _render(digits.images[picks], labels, textures, frames, size, rng, region)
             arrays[f"{split}_labels"] = labels
@@ -191,12 +184,12 @@ def load_moving_digits(root: str | os.PathLike | None = None, train_per_class: i
     a missing, truncated or altered cache is detected by its sha256 and rebuilt.
     Introduced in 05_video_lstm.
     """
-    meta = {"dataset": "moving_digits", "version": MOVING_DIGITS_VERSION, "seed": seed, "frames": frames,
+    meta = {"dataset": "moving_digits", "version": _MOVING_DIGITS_VERSION, "seed": seed, "frames": frames,
             "size": size, "train_per_class": train_per_class, "test_per_class": test_per_class}
-    name = f"moving_digits_v{MOVING_DIGITS_VERSION}_s{seed}_t{frames}_{size}px_{train_per_class}_{test_per_class}.npz"
-    arrays = cached_arrays(data_dir(root) / name, meta,
-                           lambda: build_moving_digits(train_per_class, test_per_class, frames, size, seed))
-    index = {c: i for i, c in enumerate(VIDEO_CLASSES)}
-    pairs = tuple((index[a], index[b]) for a, b in REVERSED_PAIRS)
+    name = f"moving_digits_v{_MOVING_DIGITS_VERSION}_s{seed}_t{frames}_{size}px_{train_per_class}_{test_per_class}.npz"
+    arrays = _cached_arrays(data_dir(root) / name, meta,
+                           lambda: _build_moving_digits(train_per_class, test_per_class, frames, size, seed))
+    index = {c: i for i, c in enumerate(_VIDEO_CLASSES)}
+    pairs = tuple((index[a], index[b]) for a, b in _REVERSED_PAIRS)
     tensors = {key: torch.from_numpy(value) for key, value in arrays.items()}  # train_videos, train_labels, ...
-    return VideoData(name="moving_digits", class_names=VIDEO_CLASSES, reversed_pairs=pairs, **tensors)
+    return VideoData(name="moving_digits", class_names=_VIDEO_CLASSES, reversed_pairs=pairs, **tensors)

@@ -15,32 +15,18 @@ import torch
 import torch.nn.functional as F
 
 from .. import _validate as door
-from ..storage import cached_arrays, data_dir
-from .digits import DigitsSplit, balanced_split, require_balanced_sizes
+from ..storage import _cached_arrays, data_dir
+from .digits import DigitsSplit, _balanced_split, _require_balanced_sizes
 from .image_data import ImageData
-from .photos import TRAIN_REGION_FRACTION, background_photos, crop_box
+from .photos import TRAIN_REGION_FRACTION, _crop_box, background_photos
 
-__all__ = [
-    "PHOTO_DIGITS_VERSION",
-    "DIGIT_CLASSES",
-    "build_photo_digits",
-    "load_photo_digits",
-    "small_photo_digits",
-    "SOURCE_CLASSES",
-    "TARGET_CLASSES",
-    "TransferSplits",
-    "transfer_splits",
-    "resize",
-]
+_PHOTO_DIGITS_VERSION = 2
 
 
-PHOTO_DIGITS_VERSION = 2
+_DIGIT_CLASSES = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
 
 
-DIGIT_CLASSES = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
-
-
-def resize(batch: torch.Tensor, size: int) -> torch.Tensor:
+def _resize(batch: torch.Tensor, size: int) -> torch.Tensor:
     """A float batch ``(N, C, H, W)`` resized to ``size`` x ``size`` (bilinear, antialiased)."""
     door.tensor(batch, "batch", ndim=4, layout="(N, C, H, W)", dtype="float")
     door.integer(size, "size", low=1)
@@ -63,15 +49,15 @@ def _make_split(
     for i, pick in enumerate(picks):
         # Background: a random square crop from the allowed horizontal region of a random photo.
         photo = photos[rng.integers(len(photos))]
-        top, left, crop = crop_box(*photo.shape[:2], size, 2 * size, region, rng)
+        top, left, crop = _crop_box(*photo.shape[:2], size, 2 * size, region, rng)
         patch = torch.from_numpy(photo[top : top + crop, left : left + crop].copy()).permute(2, 0, 1)
-        background = resize(patch[None].float(), size)[0].clamp(0, 255)
+        background = _resize(patch[None].float(), size)[0].clamp(0, 255)
 
         # Foreground: the 8x8 digit scaled to 14..26 pixels at a random position, in a colour
         # far from the background's mean so it stays visible, but never a fixed colour.
         digit_size = int(rng.integers(18, 29))
         digit = torch.from_numpy(digits[pick]).float()[None, None] / 16.0
-        alpha = resize(digit, digit_size)[0, 0].clamp(0, 1)
+        alpha = _resize(digit, digit_size)[0, 0].clamp(0, 1)
         y0 = int(rng.integers(0, size - digit_size + 1))
         x0 = int(rng.integers(0, size - digit_size + 1))
         mask = torch.zeros(size, size)
@@ -88,7 +74,7 @@ def _make_split(
     return images, labels[picks].astype(np.int64)
 
 
-def build_photo_digits(
+def _build_photo_digits(
     train_size: int = 6000, test_size: int = 1000, seed: int = 0, size: int = 32
 ) -> dict[str, np.ndarray]:
     """Build the course's image dataset as numpy arrays. Introduced in 00_setup_and_tour.
@@ -121,14 +107,14 @@ def build_photo_digits(
     return {"train_images": train_x, "train_labels": train_y, "test_images": test_x, "test_labels": test_y}
 
 
-def load_photo_digits(root: str | os.PathLike | None = None) -> ImageData:
-    """The course's image dataset (see :func:`build_photo_digits`), built on first use (a few seconds)
+def _load_photo_digits(root: str | os.PathLike | None = None) -> ImageData:
+    """The course's image dataset (see :func:`_build_photo_digits`), built on first use (a few seconds)
     and cached under ``data/``. Introduced in 00_setup_and_tour.
     """
-    meta = {"dataset": "photo_digits", "version": PHOTO_DIGITS_VERSION, "seed": 0}
-    arrays = cached_arrays(data_dir(root) / f"photo_digits_v{PHOTO_DIGITS_VERSION}.npz", meta, build_photo_digits)
+    meta = {"dataset": "photo_digits", "version": _PHOTO_DIGITS_VERSION, "seed": 0}
+    arrays = _cached_arrays(data_dir(root) / f"photo_digits_v{_PHOTO_DIGITS_VERSION}.npz", meta, _build_photo_digits)
     tensors = {key: torch.from_numpy(value) for key, value in arrays.items()}  # train_images, train_labels, ...
-    return ImageData(name="photo_digits", class_names=DIGIT_CLASSES, **tensors)
+    return ImageData(name="photo_digits", class_names=_DIGIT_CLASSES, **tensors)
 
 
 def small_photo_digits(
@@ -139,24 +125,24 @@ def small_photo_digits(
     classes and drawn without overlap from its training pool, and its whole test split (digit scans and
     photo regions never used in training) as the test set. Introduced in 03_regularization.
     """
-    require_balanced_sizes(n_train, n_val)
-    full = load_photo_digits(root)
+    _require_balanced_sizes(n_train, n_val)
+    full = _load_photo_digits(root)
     per_class = torch.bincount(full.train_labels, minlength=10).min().item()
     if (n_train + n_val) // 10 > per_class:
         raise ValueError(
             f"n_train + n_val asks for {(n_train + n_val) // 10} images per class; "
             f"photo_digits has {per_class}"
         )
-    train_idx, val_idx = balanced_split(full.train_labels, n_train, n_val, seed)
+    train_idx, val_idx = _balanced_split(full.train_labels, n_train, n_val, seed)
     return DigitsSplit(full.train_images[train_idx], full.train_labels[train_idx].long(),
                        full.train_images[val_idx], full.train_labels[val_idx].long(),
                        full.test_images, full.test_labels.long())
 
 
-SOURCE_CLASSES = (0, 1, 2, 3, 4)
+_SOURCE_CLASSES = (0, 1, 2, 3, 4)
 
 
-TARGET_CLASSES = (5, 6, 7, 8, 9)
+_TARGET_CLASSES = (5, 6, 7, 8, 9)
 
 
 class TransferSplits:
@@ -172,12 +158,12 @@ class TransferSplits:
             keep = torch.isin(labels, torch.tensor(classes))
             return images[keep], labels[keep] - min(classes)
 
-        self.source_train = pick(data.train_images, data.train_labels, SOURCE_CLASSES)
-        self.source_test = pick(data.test_images, data.test_labels, SOURCE_CLASSES)
-        self.target_pool = pick(data.train_images, data.train_labels, TARGET_CLASSES)
-        self.target_test = pick(data.test_images, data.test_labels, TARGET_CLASSES)
-        self.source_names = tuple(str(c) for c in SOURCE_CLASSES)
-        self.target_names = tuple(str(c) for c in TARGET_CLASSES)
+        self.source_train = pick(data.train_images, data.train_labels, _SOURCE_CLASSES)
+        self.source_test = pick(data.test_images, data.test_labels, _SOURCE_CLASSES)
+        self.target_pool = pick(data.train_images, data.train_labels, _TARGET_CLASSES)
+        self.target_test = pick(data.test_images, data.test_labels, _TARGET_CLASSES)
+        self.source_names = tuple(str(c) for c in _SOURCE_CLASSES)
+        self.target_names = tuple(str(c) for c in _TARGET_CLASSES)
 
     def __repr__(self) -> str:
         sizes = ", ".join(
@@ -188,4 +174,4 @@ class TransferSplits:
 
 def transfer_splits(root: str | os.PathLike | None = None) -> TransferSplits:
     """The source and target tasks of 06_transfer_learning, built from ``photo_digits``."""
-    return TransferSplits(load_photo_digits(root))
+    return TransferSplits(_load_photo_digits(root))

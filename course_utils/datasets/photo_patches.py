@@ -14,17 +14,15 @@ import numpy as np
 import torch
 
 from ..augment import resize_images
-from ..storage import cached_arrays, data_dir
+from ..storage import _cached_arrays, data_dir
 from .image_data import ImageData
-from .photos import crop_box
+from .photos import _crop_box
 
-__all__ = ["PATCH_PHOTOS", "PHOTO_PATCHES_VERSION", "build_photo_patches", "load_photo_patches"]
-
-PHOTO_PATCHES_VERSION = 1
+_PHOTO_PATCHES_VERSION = 1
 # name -> where it ships: scikit-image's `skimage.data.<name>()` or scikit-learn's sample images
-PATCH_PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "immunohistochemistry",
+_PATCH_PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "immunohistochemistry",
                 "china", "flower")
-TRAIN_HALF, TEST_HALF = (0.0, 0.5), (0.5, 1.0)
+_TRAIN_HALF, _TEST_HALF = (0.0, 0.5), (0.5, 1.0)
 
 
 def _photo(name: str) -> np.ndarray:
@@ -43,13 +41,13 @@ def _patches(photo: np.ndarray, count: int, size: int, region: tuple[float, floa
     height, width = photo.shape[:2]
     for i in range(count):
         # A side from the output size up to a third of the photo's height: close-ups and wider views.
-        top, left, side = crop_box(height, width, size, max(size, height // 3), region, rng)
+        top, left, side = _crop_box(height, width, size, max(size, height // 3), region, rng)
         patch = torch.from_numpy(photo[top : top + side, left : left + side].copy()).permute(2, 0, 1)
         out[i] = resize_images(patch, size).numpy()
     return out
 
 
-def build_photo_patches(train_per_class: int = 60, test_per_class: int = 40, size: int = 64,
+def _build_photo_patches(train_per_class: int = 60, test_per_class: int = 40, size: int = 64,
                         seed: int = 0) -> dict[str, np.ndarray]:
     """The arrays of the photo-patch task: ``train_per_class`` patches of every photo from its left
     half, ``test_per_class`` from its right half, uint8 ``(N, 3, size, size)``, labels in photo order.
@@ -62,9 +60,9 @@ def build_photo_patches(train_per_class: int = 60, test_per_class: int = 40, siz
     arrays: dict[str, list[np.ndarray]] = {"train_images": [], "train_labels": [], "test_images": [],
                                            "test_labels": []}
     with torch.no_grad():
-        for label, name in enumerate(PATCH_PHOTOS):
+        for label, name in enumerate(_PATCH_PHOTOS):
             photo = _photo(name)
-            for split, count, region in (("train", train_per_class, TRAIN_HALF), ("test", test_per_class, TEST_HALF)):
+            for split, count, region in (("train", train_per_class, _TRAIN_HALF), ("test", test_per_class, _TEST_HALF)):
                 arrays[f"{split}_images"].append(_patches(photo, count, size, region, rng))
                 arrays[f"{split}_labels"].append(np.full(count, label, dtype=np.int64))
     return {key: np.concatenate(parts) for key, parts in arrays.items()}
@@ -76,10 +74,10 @@ def load_photo_patches(train_per_class: int = 60, test_per_class: int = 40, size
     ``data/``; a missing, truncated or altered cache is detected by its sha256 and rebuilt.
     Introduced in 06_transfer_learning.
     """
-    meta = {"dataset": "photo_patches", "version": PHOTO_PATCHES_VERSION, "seed": seed, "size": size,
+    meta = {"dataset": "photo_patches", "version": _PHOTO_PATCHES_VERSION, "seed": seed, "size": size,
             "train_per_class": train_per_class, "test_per_class": test_per_class}
-    name = f"photo_patches_v{PHOTO_PATCHES_VERSION}_s{seed}_{size}px_{train_per_class}_{test_per_class}.npz"
-    arrays = cached_arrays(data_dir(root) / name, meta,
-                           lambda: build_photo_patches(train_per_class, test_per_class, size, seed))
+    name = f"photo_patches_v{_PHOTO_PATCHES_VERSION}_s{seed}_{size}px_{train_per_class}_{test_per_class}.npz"
+    arrays = _cached_arrays(data_dir(root) / name, meta,
+                           lambda: _build_photo_patches(train_per_class, test_per_class, size, seed))
     tensors = {key: torch.from_numpy(value) for key, value in arrays.items()}
-    return ImageData(name="photo_patches", class_names=PATCH_PHOTOS, **tensors)
+    return ImageData(name="photo_patches", class_names=_PATCH_PHOTOS, **tensors)

@@ -13,26 +13,16 @@ import numpy as np
 
 from .. import _validate as door
 
-__all__ = [
-    "PHOTO_NAMES",
-    "TEXTURE_NAMES",
-    "TRAIN_REGION_FRACTION",
-    "background_photos",
-    "textures",
-    "crop_box",
-]
-
-
 # Photos that scikit-image ships inside its wheel (no download). ``cat`` is the same photo as
 # ``chelsea``, so it is left out.
-PHOTO_NAMES = (
+_PHOTO_NAMES = (
     "astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "immunohistochemistry",
     "retina", "colorwheel", "brick", "grass", "gravel", "camera", "moon", "coins", "clock",
 )
 
 
 # Grey textures behind the moving digits of 05_video_lstm (a subset of the photos above).
-TEXTURE_NAMES = ("brick", "grass", "gravel", "camera", "moon")
+_TEXTURE_NAMES = ("brick", "grass", "gravel", "camera", "moon")
 
 
 # Train backgrounds come from the left 70% of every photo, test backgrounds from the right 30%:
@@ -49,7 +39,7 @@ def background_photos() -> dict[str, np.ndarray]:
     import skimage.data
 
     photos = {}
-    for name in PHOTO_NAMES:
+    for name in _PHOTO_NAMES:
         image = np.asarray(getattr(skimage.data, name)())
         if image.ndim == 2:
             image = np.repeat(image[:, :, None], 3, axis=2)
@@ -60,14 +50,14 @@ def background_photos() -> dict[str, np.ndarray]:
 
 
 @functools.lru_cache(maxsize=1)
-def textures() -> tuple[np.ndarray, ...]:
-    """The grey textures ``TEXTURE_NAMES`` as read-only ``uint8`` arrays ``(H, W)``.
+def _textures() -> tuple[np.ndarray, ...]:
+    """The grey textures ``_TEXTURE_NAMES`` as read-only ``uint8`` arrays ``(H, W)``.
     Introduced in 05_video_lstm.
     """
     import skimage.data
 
     grey = []
-    for name in TEXTURE_NAMES:
+    for name in _TEXTURE_NAMES:
         texture = np.asarray(getattr(skimage.data, name)(), dtype=np.uint8)
         texture.flags.writeable = False  # shared by every caller of this cached function
         grey.append(texture)
@@ -77,7 +67,7 @@ def textures() -> tuple[np.ndarray, ...]:
 _REGION = "(low, high) fractions of the width with 0 <= low < high <= 1"
 
 
-def crop_box(height: int, width: int, size: int, max_crop: int, region: tuple[float, float],
+def _crop_box(height: int, width: int, size: int, max_crop: int, region: tuple[float, float],
              rng: np.random.Generator) -> tuple[int, int, int]:
     """A random square crop ``(top, left, side)`` of an image ``height`` x ``width``: the side is
     drawn from ``size`` to ``max_crop`` (and to what fits), the crop lies within the horizontal

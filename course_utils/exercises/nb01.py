@@ -12,7 +12,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from ..checks import CheckFailed, expect_close, tolerance_for
+from ..checks import CheckFailed, _expect_close, _tolerance_for
 
 __all__ = ["check_cross_entropy", "check_cross_entropy_grad"]
 
@@ -27,7 +27,7 @@ def _inputs() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _close(a: torch.Tensor, b: torch.Tensor, atol: float = 1e-8) -> bool:
-    return a.shape == b.shape and bool(torch.allclose(a.double(), b.double(), atol=tolerance_for(a, atol), rtol=0))
+    return a.shape == b.shape and bool(torch.allclose(a.double(), b.double(), atol=_tolerance_for(a, atol), rtol=0))
 
 
 def _reference_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -75,14 +75,14 @@ def check_cross_entropy(cross_entropy: _Fn) -> None:
     probs = torch.softmax(logits, dim=1)
     if _close(loss, -probs.gather(1, targets.view(-1, 1)).mean()):
         raise CheckFailed("cross_entropy uses the probability of the true class; take its logarithm: -log p_y")
-    expect_close(loss, expected, "cross_entropy on a small batch", atol=1e-8)
+    _expect_close(loss, expected, "cross_entropy on a small batch", atol=1e-8)
     big = torch.tensor([[1000.0, 0.0, -1000.0], [0.0, 800.0, 0.0]], dtype=torch.float64)
     big_targets = torch.tensor([1, 1])
     loss = _call(cross_entropy, big, big_targets, "cross_entropy").reshape(-1)[0]
     if not torch.isfinite(loss):
         raise CheckFailed(f"cross_entropy returns {loss.item()} for logits of size 1000: exp overflows; "
                           "subtract each row's maximum first (the log-sum-exp trick)")
-    expect_close(loss, _reference_loss(big, big_targets), "cross_entropy on large logits", atol=1e-6)
+    _expect_close(loss, _reference_loss(big, big_targets), "cross_entropy on large logits", atol=1e-6)
 
 
 def check_cross_entropy_grad(cross_entropy_grad: _Fn) -> None:
@@ -109,7 +109,7 @@ def check_cross_entropy_grad(cross_entropy_grad: _Fn) -> None:
         raise CheckFailed("cross_entropy_grad forgot to subtract the one-hot target y from p")
     if _close(grad, torch.softmax(logits, dim=1)):
         raise CheckFailed("cross_entropy_grad returns p: subtract the one-hot target y and divide by N")
-    expect_close(grad, expected, "cross_entropy_grad on a small batch", atol=1e-8)
+    _expect_close(grad, expected, "cross_entropy_grad on a small batch", atol=1e-8)
     big = torch.tensor([[1000.0, 0.0, -1000.0]], dtype=torch.float64)
     grad = _call(cross_entropy_grad, big, torch.tensor([1]), "cross_entropy_grad")
     if not torch.isfinite(grad).all():
@@ -117,6 +117,6 @@ def check_cross_entropy_grad(cross_entropy_grad: _Fn) -> None:
             "cross_entropy_grad returns inf/nan for logits of size 1000: "
             "use a stable softmax (subtract the row maximum)"
         )
-    expect_close(
+    _expect_close(
         grad, _reference_grad(big, torch.tensor([1])), "cross_entropy_grad on large logits", atol=1e-8
     )

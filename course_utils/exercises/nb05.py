@@ -6,7 +6,7 @@ from typing import Callable
 
 import torch
 
-from ..checks import CheckFailed, expect_close, tolerance_for
+from ..checks import CheckFailed, _expect_close, _tolerance_for
 
 __all__ = ["check_masked_mean_pool", "check_last_valid_output"]
 
@@ -51,7 +51,7 @@ def check_masked_mean_pool(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tens
     features, lengths, answer = _answer_on_padded_batch(
         fn, "the pooled features have shape {shape}, expected (B, F) = (4, 3): average over the time dimension (dim=1)")
     answer = answer.double()  # any float dtype may answer; compare in float64
-    tolerance = tolerance_for(answer, 1e-6)
+    tolerance = _tolerance_for(answer, 1e-6)
     lengths_f = lengths.double()[:, None]
     if torch.allclose(answer, features.double().mean(1), atol=tolerance):
         raise CheckFailed("you averaged over all T frames, padding included: only the first lengths[b] frames are real")
@@ -59,7 +59,7 @@ def check_masked_mean_pool(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tens
         raise CheckFailed("you summed the real frames but divided by T, the padded length: divide by lengths[b]")
     if torch.allclose(answer, features.double().sum(1) / lengths_f, atol=tolerance):
         raise CheckFailed("the padding frames are in your sum: multiply by the mask (or zero them) before summing")
-    expect_close(answer, MEANS, "the pooled features", atol=tolerance)
+    _expect_close(answer, MEANS, "the pooled features", atol=tolerance)
 
 
 def check_last_valid_output(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
@@ -74,4 +74,4 @@ def check_last_valid_output(fn: Callable[[torch.Tensor, torch.Tensor], torch.Ten
                           "of length L is at index L - 1")
     if torch.equal(answer, outputs[torch.arange(len(LENGTHS)), lengths - 2].double()):
         raise CheckFailed("off by one: index lengths[b] - 2 is the frame before the last real one; use lengths[b] - 1")
-    expect_close(answer, LAST, "the last real outputs", atol=1e-6)
+    _expect_close(answer, LAST, "the last real outputs", atol=1e-6)
