@@ -46,7 +46,7 @@ def _to_display(images: torch.Tensor) -> torch.Tensor:
 
 def plot_history(histories: History | Mapping[str, History], title: str = "Learning curves") -> None:
     """Loss and accuracy per epoch, train (solid) and validation (dashed), for one run or a
-    ``{label: history}`` mapping. Introduced in 00_setup_and_tour.
+    ``{label: history}`` mapping. Introduced in 05_video_lstm.
     """
     if isinstance(histories, History):
         histories = {"model": histories}
@@ -123,7 +123,7 @@ def plot_confusion_matrix(
     matrix: torch.Tensor, class_names: Sequence[str], title: str = "Confusion matrix", normalize: bool = True
 ) -> None:
     """Heat map of a confusion matrix (rows: true class, columns: predicted), each row normalized
-    to percent when ``normalize``. Introduced in 00_setup_and_tour.
+    to percent when ``normalize``. Introduced in 02_cnn_training.
     """
     door.tensor(matrix, "matrix", ndim=2, layout="(num_classes, num_classes)")
     door.sequence(class_names, "class_names", "a list of class names")

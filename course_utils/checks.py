@@ -132,7 +132,7 @@ def stand_in_until_done(result: CheckResult, answer: Callable, stand_in: Callabl
 def exercise_done(result: CheckResult, needed_for: str) -> bool:
     """False while the exercise still raises ``NotImplementedError``: one line then says what waits
     for it (``needed_for``), and the cell skips that part instead of failing. A written answer, right
-    or wrong, is used. Introduced in 02_cnn_training.
+    or wrong, is used. Introduced in 03_regularization.
     """
     door.instance(result, "result", CheckResult, "the CheckResult of run_check")
     door.text(needed_for, "needed_for")

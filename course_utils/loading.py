@@ -30,7 +30,7 @@ def normalize(
 ) -> torch.Tensor:
     """uint8 images ``(N, C, H, W)`` or clips ``(N, T, C, H, W)`` to normalized float32:
     ``(x / 255 - mean) / std``, one ``mean`` and ``std`` per channel ``C`` (default 0.5 each: values
-    in [-1, 1]). Introduced in 00_setup_and_tour.
+    in [-1, 1]). Introduced in 02_cnn_training.
     """
     _require_pixels(images, "images", torch.uint8)
     channels = images.shape[-3]

@@ -30,7 +30,7 @@ def _accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
 
 def confusion_matrix(preds: torch.Tensor, targets: torch.Tensor, num_classes: int) -> torch.Tensor:
     """Counts ``(num_classes, num_classes)``: row = true class, column = predicted class.
-    ``preds`` are class indices ``(N,)`` or logits ``(N, K)``. Introduced in 00_setup_and_tour.
+    ``preds`` are class indices ``(N,)`` or logits ``(N, K)``. Introduced in 02_cnn_training.
     """
     door.tensor(preds, "preds", ndim=(1, 2), layout="(N,) or (N, num_classes)")
     door.tensor(targets, "targets")

@@ -36,7 +36,7 @@ class ReferenceConvNet(nn.Module):
 
 class ConvNet(nn.Module):
     """The reference code's ConvNet with the flatten size computed from the input size. Introduced in
-    00_setup_and_tour (the benchmark) and taught in 02_cnn_training.
+    02_cnn_training.
 
     ``dropout`` (default 0, as in the reference code) is applied before each fully connected layer.
     """
@@ -69,7 +69,7 @@ class ConvNet(nn.Module):
 
 def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     """Number of parameters of ``model`` (only those with ``requires_grad`` if ``trainable_only``).
-    Introduced in 00_setup_and_tour.
+    Introduced in 02_cnn_training.
     """
     door.module(model, "model")
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)

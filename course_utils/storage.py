@@ -78,7 +78,7 @@ def _writable(path: Path) -> bool:
 
 
 def data_dir(root: str | os.PathLike | None = None) -> Path:
-    """The folder where datasets are built and cached and models saved. Introduced in 00_setup_and_tour.
+    """The folder where datasets are built and cached and models saved. Introduced in 02_cnn_training.
 
     Order: the ``root`` argument, the ``COURSE_DATA_DIR`` environment variable, then the repository's
     ``data/`` folder; when ``data/`` is not writable (a shared, read-only install), the per-user

@@ -12,8 +12,7 @@ from . import _validate as door
 
 
 def format_seconds(label: str, seconds: float) -> str:
-    """``"⏱ label: 12.3 s"``: the one format for timings in notebooks. Introduced in
-    00_setup_and_tour.
+    """``"⏱ label: 12.3 s"``: the one format for timings in notebooks. Introduced in 04_data_augmentation.
     """
     door.text(label, "label")
     door.number(seconds, "seconds", low=0)
@@ -22,7 +21,7 @@ def format_seconds(label: str, seconds: float) -> str:
 
 class Timer:
     """Context manager that measures wall time and prints it on exit (unless ``quiet``).
-    ``timer.seconds`` holds the result. Introduced in 00_setup_and_tour.
+    ``timer.seconds`` holds the result. Introduced in 02_cnn_training.
     """
 
     def __init__(self, label: str = "elapsed", quiet: bool = False) -> None:

@@ -115,7 +115,7 @@ def predict(
     model: nn.Module, loader: Batches, device: torch.device | str | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """All logits and labels of ``loader``, on the CPU, with the model in eval mode.
-    Introduced in 00_setup_and_tour.
+    Introduced in 02_cnn_training.
     """
     door.module(model, "model")
     door.iterable(loader, "loader", _BATCHES)
@@ -140,7 +140,7 @@ def evaluate(
     device: torch.device | str | None = None,
 ) -> tuple[float, float]:
     """Mean loss and accuracy of ``model`` on ``loader`` (eval mode, no gradients).
-    Introduced in 00_setup_and_tour.
+    Introduced in 02_cnn_training.
     """
     door.module(model, "model")
     door.iterable(loader, "loader", _BATCHES)
@@ -276,7 +276,7 @@ def fit(
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
 ) -> History:
     """Train ``model`` with any torch optimizer for ``epochs`` passes over ``train_loader`` and return
-    its :class:`History`. Introduced in 00_setup_and_tour (taught in 02_cnn_training).
+    its :class:`History`. Introduced in 02_cnn_training.
 
     ``penalty(model)`` is added to the loss (e.g. an L1 or L2 term, 03_regularization).
     ``early_stopping`` needs ``val_loader``; the best weights are restored when it stops.

@@ -68,7 +68,8 @@ def write_video(path: str | os.PathLike, frames: torch.Tensor, fps: int = 8, cod
 def read_video(path: str | os.PathLike, channels: int = 3, size: tuple[int, int] | None = None) -> torch.Tensor:
     """Decode every frame of a video file with PyAV to uint8 ``(T, C, H, W)``, ``C`` = ``channels``
     (3 RGB or 1 grey). With ``size = (height, width)`` each frame is scaled while it is decoded, so a
-    long HD video never sits in memory at full size. Introduced in 05_video_lstm.
+    long HD video never sits in memory at full size. Introduced in 00_setup_and_tour (07 reads real
+    clips with it).
     """
     import av
 

@@ -90,3 +90,25 @@ def test_everything_outside_the_vocabulary_is_private():
                 continue  # a type alias
             public.append(f"{module.__name__}.{name}")
     assert not public, f"public names outside course_utils.__all__ (make them private or delete them): {public}"
+
+
+def test_each_name_is_introduced_where_a_notebook_first_meets_it():
+    """Every function and class of the vocabulary names, in its docstring, the notebook that introduces it: one that
+    imports it, or one that writes it itself ("written there") before later notebooks import it."""
+    import inspect
+
+    importers: dict[str, set[str]] = {}
+    for notebook in NOTEBOOKS:
+        for module, names in _course_imports(notebook):
+            for name in names if module == "course_utils" else ():
+                importers.setdefault(name, set()).add(notebook.stem)
+    wrong = {}
+    for name in course_utils.__all__:
+        obj = getattr(course_utils, name)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue
+        doc = " ".join((inspect.getdoc(obj) or "").split())
+        tag = re.search(r"Introduced in (\d\d_\w+)", doc)
+        if tag is None or (tag.group(1) not in importers.get(name, set()) and "written there" not in doc):
+            wrong[name] = (tag.group(1) if tag else None, sorted(importers.get(name, set())))
+    assert not wrong, f"'Introduced in' names a notebook that does not use the name (tag, users): {wrong}"

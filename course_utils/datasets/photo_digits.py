@@ -173,5 +173,6 @@ class TransferSplits:
 
 
 def transfer_splits(root: str | os.PathLike | None = None) -> TransferSplits:
-    """The source and target tasks of 06_transfer_learning, built from ``photo_digits``."""
+    """The source and target tasks of 06_transfer_learning, built from ``photo_digits``. Introduced in
+    06_transfer_learning."""
     return TransferSplits(_load_photo_digits(root))
