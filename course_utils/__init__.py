@@ -29,12 +29,13 @@ exercises' checks stay in ``course_utils.exercises.nbNN``).
 - ``exercises``: the exercises' checks, one module per notebook
 """
 
-from ._figures import plot_confusion_matrix, plot_history, show_images  # drawn there, shared by plotting
+from ._figures import plot_confusion_matrix, plot_history, show_images, show_scenes  # drawn there, shared by plotting
 from .ablation import Config, flip_labels, run_ablation
 from .augment import BatchAugment, affine_batch, random_affine, resize_images
 from .checks import exercise_done, numerical_gradient, run_check, stand_in_until_done
 from .claims import claim, measured
 from .datasets import load_dataset
+from .datasets.digit_scenes import load_digit_scenes
 from .datasets.digits import load_digits_split, small_digits
 from .datasets.moving_digits import load_moving_digits
 from .datasets.photo_digits import small_photo_digits, transfer_splits
@@ -95,8 +96,8 @@ __all__ = [
     "BatchAugment", "affine_batch", "random_affine", "resize_images",  # augment
     "exercise_done", "numerical_gradient", "run_check", "stand_in_until_done",  # checks
     "claim", "measured",  # claims
-    "TRAIN_REGION_FRACTION", "background_photos", "load_dataset", "load_digits_split", "load_moving_digits",
-    "load_photo_patches", "small_digits", "small_photo_digits", "transfer_splits",  # datasets
+    "TRAIN_REGION_FRACTION", "background_photos", "load_dataset", "load_digit_scenes", "load_digits_split",
+    "load_moving_digits", "load_photo_patches", "small_digits", "small_photo_digits", "transfer_splits",  # datasets
     "cached_features", "extract_features",  # features
     "count_trainable", "finetune_param_groups", "freeze_all_but_head", "sample_per_class",  # finetune
     "layer_shapes",  # inspection
@@ -107,7 +108,7 @@ __all__ = [
     "flat_weights", "near_zero_fraction", "weight_parameters",  # penalties
     "FIGURE_DPI", "plot_accuracy_vs_shift", "plot_confusion_matrix", "plot_curves", "plot_feature_maps",
     "plot_filters", "plot_gradients", "plot_history", "plot_sweep", "plot_weight_histograms", "show_frame_strips",
-    "show_images", "show_settings",  # plotting
+    "show_images", "show_scenes", "show_settings",  # plotting
     "EFFICIENTNET_MEAN", "EFFICIENTNET_PACKAGE", "EFFICIENTNET_SHA256", "EFFICIENTNET_STD", "EfficientNetLite0",
     "efficientnet_lite0_path", "imagenet_categories", "load_backbone", "load_efficientnet_lite0",  # pretrained
     "get_device", "print_banner", "seed_everything",  # repro

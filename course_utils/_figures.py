@@ -1,6 +1,7 @@
-"""The course's shared figures (learning curves, labelled image grids, confusion matrices) and the
-look every figure shares (resolution, fonts, colour-blind-safe styles). The names are public through
-:mod:`course_utils.plotting`, which adds each notebook's own figures. Introduced in 00_setup_and_tour.
+"""The course's shared figures (learning curves, labelled image grids, confusion matrices, scenes with
+their boxes and masks) and the look every figure shares (resolution, fonts, colour-blind-safe styles).
+The names are public through :mod:`course_utils.plotting`, which adds each notebook's own figures.
+Introduced in 00_setup_and_tour.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ import math
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
+from matplotlib.colors import to_rgba
+from matplotlib.patches import Rectangle
 
 from . import _validate as door
 from .checks import _require_images
@@ -150,3 +154,90 @@ def plot_confusion_matrix(
     fig.colorbar(image, ax=ax, label="% of true class" if normalize else "count", fraction=0.046)
     fig.tight_layout()
     plt.show()
+
+
+# Box edges in colours that stay apart for colour-blind readers (Okabe-Ito), one per digit of a scene.
+_BOX_COLOURS = ("#E69F00", "#56B4E9", "#F0E442", "#CC79A7", "#009E73", "#D55E00")
+
+
+def show_scenes(
+    images: torch.Tensor,
+    boxes: torch.Tensor | None = None,
+    labels: torch.Tensor | None = None,
+    masks: torch.Tensor | None = None,
+    class_names: Sequence[str] | None = None,
+    ncols: int = 6,
+    title: str | None = None,
+    size: float = 1.9,
+) -> None:
+    """A grid of scenes with their boxes ``(N, K, 4)`` as ``(x0, y0, x1, y1)`` pixels, the boxes'
+    classes ``labels`` ``(N, K)`` (-1: no box) written at each box's corner, and pixel ``masks``
+    ``(N, H, W)`` (0: background) tinted over the image, for the scenes of ``load_digit_scenes``.
+    Introduced in 00_setup_and_tour.
+    """
+    pixels = _to_display(images)
+    n, height, width = len(pixels), pixels.shape[1], pixels.shape[2]
+    if n == 0:
+        raise ValueError("no images to show")
+    _require_scene_answers(n, height, width, boxes, labels, masks)
+    if class_names is not None:
+        door.sequence(class_names, "class_names")
+    door.integer(ncols, "ncols", low=1)
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
+                             dpi=FIGURE_DPI, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(pixels[i].numpy(), interpolation="nearest")
+        if masks is not None:
+            ax.imshow(_mask_tint(masks[i]), interpolation="nearest")
+        if boxes is not None:
+            _draw_boxes(ax, boxes[i], None if labels is None else labels[i], class_names)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+
+
+def _require_scene_answers(n: int, height: int, width: int, boxes: torch.Tensor | None, labels: torch.Tensor | None,
+                           masks: torch.Tensor | None) -> None:
+    """The door of :func:`show_scenes`: boxes, their classes and masks that fit ``n`` images."""
+    if boxes is not None:
+        door.tensor(boxes, "boxes", ndim=3, layout="(N, K, 4) as (x0, y0, x1, y1)")
+        door.require(boxes.shape[0] == n and boxes.shape[2] == 4, "boxes",
+                     f"one row of (x0, y0, x1, y1) boxes per image: shape ({n}, K, 4)", tuple(boxes.shape))
+    if labels is not None:
+        door.tensor(labels, "labels", ndim=2, layout="(N, K), -1 where there is no box", dtype="integer")
+        door.require(boxes is not None and labels.shape == boxes.shape[:2], "labels",
+                     "the classes of the boxes: shape (N, K), with boxes (N, K, 4)", tuple(labels.shape))
+    if masks is not None:
+        door.tensor(masks, "masks", ndim=3, layout="(N, H, W), 0 for background")
+        door.require(tuple(masks.shape) == (n, height, width), "masks", f"shape ({n}, {height}, {width})",
+                     tuple(masks.shape))
+
+
+def _mask_tint(mask: torch.Tensor) -> np.ndarray:
+    """An RGBA image that tints the pixels of object k (mask value k) in the colour of its box."""
+    mask = mask.detach().cpu().long().numpy()
+    tint = np.zeros(mask.shape + (4,))
+    for k in np.unique(mask[mask > 0]):
+        tint[mask == k] = to_rgba(_BOX_COLOURS[(k - 1) % len(_BOX_COLOURS)], alpha=0.75)
+    return tint
+
+
+def _draw_boxes(ax: plt.Axes, boxes: torch.Tensor, labels: torch.Tensor | None,
+                class_names: Sequence[str] | None) -> None:
+    for k, (x0, y0, x1, y1) in enumerate(boxes.detach().cpu().tolist()):
+        label = None if labels is None else int(labels[k])
+        if (label is not None and label < 0) or (x1 <= x0 or y1 <= y0):
+            continue  # an empty slot of a scene with fewer digits
+        colour = _BOX_COLOURS[k % len(_BOX_COLOURS)]
+        # Pixel i covers [i - 0.5, i + 0.5] in imshow's coordinates; x1 and y1 are exclusive.
+        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=colour, linewidth=1.6))
+        if label is not None:
+            name = class_names[label] if class_names else str(label)
+            ax.text(x0 - 0.5, y0 - 1.5, name, color="black", fontsize=_SMALL_FONT, va="bottom",
+                    bbox={"facecolor": colour, "edgecolor": "none", "pad": 1.0})

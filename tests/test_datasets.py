@@ -246,3 +246,100 @@ def test_photo_patches_train_and_test_come_from_disjoint_halves(monkeypatch):
     photo_patches._build_photo_patches(train_per_class=1, test_per_class=1, size=32)
     assert regions == [photo_patches._TRAIN_HALF, photo_patches._TEST_HALF] * 8
     assert photo_patches._TRAIN_HALF[1] <= photo_patches._TEST_HALF[0]
+
+
+# ---- digit scenes (00, 08, 09): one to three digits per scene, each with its class, box and mask
+
+
+@pytest.fixture(scope="module")
+def scenes():
+    from course_utils.datasets.digit_scenes import _build_digit_scenes
+
+    return _build_digit_scenes(train_size=60, test_size=20, seed=3)
+
+
+def test_scenes_are_deterministic_and_shaped(scenes):
+    from course_utils.datasets.digit_scenes import _build_digit_scenes
+
+    again = _build_digit_scenes(train_size=60, test_size=20, seed=3)
+    other = _build_digit_scenes(train_size=60, test_size=20, seed=4)
+    assert all(np.array_equal(scenes[key], again[key]) for key in scenes)
+    assert not np.array_equal(scenes["train_images"], other["train_images"])
+    assert scenes["train_images"].shape == (60, 3, 64, 64) and scenes["train_images"].dtype == np.uint8
+    assert scenes["test_labels"].shape == (20, 3) and scenes["test_boxes"].shape == (20, 3, 4)
+    assert scenes["test_masks"].shape == (20, 64, 64) and scenes["test_masks"].dtype == np.uint8
+
+
+def test_each_scene_has_one_to_three_digits_whose_boxes_enclose_their_ink(scenes):
+    for split in ("train", "test"):
+        labels, boxes, masks = (scenes[f"{split}_{part}"] for part in ("labels", "boxes", "masks"))
+        counts = (labels >= 0).sum(1)
+        assert counts.min() == 1 and counts.max() == 3
+        assert set(np.unique(counts)) == {1, 2, 3}
+        for i in range(len(labels)):
+            # the digits fill the first slots; empty slots hold -1 and a zero box
+            assert (labels[i, : counts[i]] >= 0).all() and (labels[i, counts[i] :] == -1).all()
+            assert (boxes[i, counts[i] :] == 0).all()
+            assert set(np.unique(masks[i])) == set(range(counts[i] + 1))
+            for k in range(counts[i]):
+                rows, cols = np.nonzero(masks[i] == k + 1)
+                # the box is the tightest one around the digit's ink (x1, y1 exclusive)
+                assert boxes[i, k].tolist() == [cols.min(), rows.min(), cols.max() + 1, rows.max() + 1]
+                assert 8 <= rows.max() + 1 - rows.min() <= 31
+
+
+def test_scene_train_and_test_use_disjoint_scans_and_photo_regions(monkeypatch):
+    from course_utils.datasets import digit_scenes
+
+    calls = []
+    real = digit_scenes._scene
+    monkeypatch.setattr(digit_scenes, "_scene", lambda digits, labels, photos, rng, region, size: calls.append(
+        (digits, region)) or real(digits, labels, photos, rng, region, size))
+    digit_scenes._build_digit_scenes(train_size=2, test_size=2)
+    (train_scans, train_region), (test_scans, test_region) = calls[0], calls[-1]
+    assert train_region[1] <= test_region[0]
+    assert len(test_scans) == 400 and len(train_scans) == 1797 - 400
+    train_bytes = {scan.tobytes() for scan in train_scans}
+    assert sum(scan.tobytes() in train_bytes for scan in test_scans) <= 5  # scikit-learn has a few duplicate scans
+
+
+def test_scene_data_presence_and_class_masks(tmp_path):
+    from course_utils import load_digit_scenes
+
+    data = load_digit_scenes(train_size=30, test_size=10, root=tmp_path)
+    assert "30 train scenes" in repr(data) and data.num_classes == 10
+    present = data.present("test")
+    assert present.shape == (10, 10) and set(present.unique().tolist()) <= {0.0, 1.0}
+    for i in range(10):
+        shown = data.test_labels[i][data.test_labels[i] >= 0]
+        assert set(torch.nonzero(present[i]).flatten().tolist()) == set(shown.tolist())
+    classes = data.class_masks("test")
+    assert classes.shape == (10, 64, 64) and classes.dtype == torch.int64
+    assert torch.equal(classes == 10, data.test_masks == 0)  # background is class 10
+    i, k = 0, 0
+    assert (classes[i][data.test_masks[i] == k + 1] == data.test_labels[i, k]).all()
+    with pytest.raises(ValueError, match="split"):
+        data.present("validation")
+
+
+def test_scenes_cache_is_reused_and_rebuilt_when_damaged(tmp_path):
+    from course_utils import load_digit_scenes
+
+    first = load_digit_scenes(train_size=8, test_size=4, root=tmp_path)
+    (cache,) = tmp_path.glob("digit_scenes_*.npz")
+    stamp = cache.stat().st_mtime_ns
+    assert torch.equal(load_digit_scenes(train_size=8, test_size=4, root=tmp_path).test_masks, first.test_masks)
+    assert cache.stat().st_mtime_ns == stamp  # reused, not rebuilt
+    cache.write_bytes(cache.read_bytes()[:500])
+    with pytest.warns(UserWarning, match="rebuilding"):
+        rebuilt = load_digit_scenes(train_size=8, test_size=4, root=tmp_path)
+    assert torch.equal(rebuilt.test_images, first.test_images)
+
+
+@pytest.mark.parametrize("kwargs, message", [({"train_size": 0}, "train_size"), ({"size": 32}, "size"),
+                                             ({"size": 200}, "size"), ({"seed": "a"}, "seed")])
+def test_scenes_reject_bad_arguments(tmp_path, kwargs, message):
+    from course_utils import load_digit_scenes
+
+    with pytest.raises((TypeError, ValueError), match=message):
+        load_digit_scenes(root=tmp_path, **kwargs)

@@ -20,6 +20,7 @@ from course_utils import (
     plot_weight_histograms,
     show_frame_strips,
     show_images,
+    show_scenes,
     show_settings,
 )
 from course_utils._figures import _to_display
@@ -207,3 +208,30 @@ def test_legibility_check_catches_small_visible_text_only(illegible):
     fig.set_dpi(120)  # 7 pt is 11.7 px at 120 dpi
     assert illegible(fig) == []
     plt.close(fig)
+
+
+def test_show_scenes_draws_boxes_labels_and_masks(shown):
+    images = _images(3, 20)
+    boxes = torch.tensor([[[1, 2, 9, 12], [0, 0, 0, 0]],
+                          [[3, 3, 8, 8], [10, 10, 19, 18]],
+                          [[0, 0, 5, 5], [0, 0, 0, 0]]], dtype=torch.float32)
+    labels = torch.tensor([[4, -1], [1, 7], [0, -1]])
+    masks = torch.zeros(3, 20, 20, dtype=torch.uint8)
+    masks[1, 4:7, 4:7] = 1
+    show_scenes(images, boxes, labels, masks, class_names=[str(d) for d in range(10)], ncols=3, title="scenes")
+    axes = shown[-1].axes
+    assert [len(ax.patches) for ax in axes] == [1, 2, 1]  # the empty slots (-1) draw nothing
+    assert [t.get_text() for t in axes[1].texts] == ["1", "7"]
+    assert len(axes[1].images) == 2 and len(axes[0].images) == 2  # the photo and the mask tint
+    show_scenes(images, boxes)  # boxes alone, without classes
+    assert [len(ax.patches) for ax in shown[-1].axes] == [1, 2, 1] and not shown[-1].axes[0].texts
+
+
+def test_show_scenes_rejects_mismatched_answers(shown):
+    images = _images(2, 16)
+    with pytest.raises(ValueError, match="boxes"):
+        show_scenes(images, torch.zeros(3, 1, 4))
+    with pytest.raises(ValueError, match="labels"):
+        show_scenes(images, torch.zeros(2, 1, 4), labels=torch.zeros(2, 2, dtype=torch.long))
+    with pytest.raises(ValueError, match="masks"):
+        show_scenes(images, masks=torch.zeros(2, 8, 8))

@@ -5,6 +5,7 @@ wheels and cached under ``data/`` with a checksum (see :mod:`course_utils.storag
 - ``digits``: scikit-learn's 8x8 digits and their small-data splits (01, 03)
 - ``moving_digits``: the video dataset, classes that differ only in the direction of time (05)
 - ``photo_patches``: which of 8 real photos a patch comes from, a real-photo task for transfer (06)
+- ``digit_scenes``: one to three digits on a real photo, each with its class, box and pixel mask (00, 08, 09)
 - ``cifar10``: CIFAR-10, opt-in and never downloaded unless asked
 - ``photos``: the real photos and textures used as backgrounds; ``image_data``: the container
 
