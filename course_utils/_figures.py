@@ -102,21 +102,34 @@ def show_images(
         raise ValueError(f"got {n} images but {len(labels)} labels")
     if captions is not None and len(captions) != n:
         raise ValueError(f"got {n} images but {len(captions)} captions")
-    ncols = min(ncols, n)
-    nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)), dpi=FIGURE_DPI, squeeze=False
-    )
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i >= n:
-            continue
-        ax.imshow(pixels[i].numpy(), interpolation="nearest")
+    fig, axes = _image_grid(pixels, ncols, size, title)
+    for i, ax in enumerate(axes):
         if captions is not None:
             ax.set_title(captions[i], fontsize=_SMALL_FONT)
         elif labels is not None:
             label = int(labels[i])
             ax.set_title(class_names[label] if class_names else str(label), fontsize=_SMALL_FONT)
+    _finish_grid(fig, title)
+
+
+def _image_grid(pixels: torch.Tensor, ncols: int, size: float, title: str | None) -> tuple[plt.Figure, list]:
+    """A figure of ``pixels`` (from :func:`_to_display`) in rows of ``ncols``, axes off; returns the figure
+    and the axes that show an image, in order."""
+    n = len(pixels)
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)), dpi=FIGURE_DPI, squeeze=False
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    shown = list(axes.flat)[:n]
+    for ax, image in zip(shown, pixels):
+        ax.imshow(image.numpy(), interpolation="nearest")
+    return fig, shown
+
+
+def _finish_grid(fig: plt.Figure, title: str | None) -> None:
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -183,23 +196,13 @@ def show_scenes(
     if class_names is not None:
         door.sequence(class_names, "class_names")
     door.integer(ncols, "ncols", low=1)
-    ncols = min(ncols, n)
-    nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
-                             dpi=FIGURE_DPI, squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i >= n:
-            continue
-        ax.imshow(pixels[i].numpy(), interpolation="nearest")
+    fig, axes = _image_grid(pixels, ncols, size, title)
+    for i, ax in enumerate(axes):
         if masks is not None:
             ax.imshow(_mask_tint(masks[i]), interpolation="nearest")
         if boxes is not None:
             _draw_boxes(ax, boxes[i], None if labels is None else labels[i], class_names)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    plt.show()
+    _finish_grid(fig, title)
 
 
 def _require_scene_answers(n: int, height: int, width: int, boxes: torch.Tensor | None, labels: torch.Tensor | None,

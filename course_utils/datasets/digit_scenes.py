@@ -14,11 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from .. import _validate as door
 from ..storage import _cached_arrays, data_dir
-from .photo_digits import _DIGIT_CLASSES
+from .photo_digits import _DIGIT_CLASSES, _ink, _resize
 from .photos import TRAIN_REGION_FRACTION, _crop_box, background_photos
 
 _SCENES_VERSION = 1
@@ -102,8 +101,7 @@ def _scene(digits: np.ndarray, labels: np.ndarray, photos: list[np.ndarray], rng
     photo = photos[rng.integers(len(photos))]
     top, left, crop = _crop_box(*photo.shape[:2], size, 2 * size, region, rng)
     patch = torch.from_numpy(photo[top : top + crop, left : left + crop].copy()).permute(2, 0, 1)
-    image = F.interpolate(patch[None].float(), size=(size, size), mode="bilinear", align_corners=False,
-                          antialias=True)[0].clamp(0, 255)
+    image = _resize(patch[None].float(), size)[0].clamp(0, 255)
     count = int(rng.integers(1, _MAX_DIGITS + 1))
     while True:  # a scene of 64 pixels always fits three digits of up to 30; a retry is rare
         sides = [int(rng.integers(size // 4, size // 2 - 1)) for _ in range(count)]
@@ -116,14 +114,9 @@ def _scene(digits: np.ndarray, labels: np.ndarray, photos: list[np.ndarray], rng
     for k, (side, (y, x)) in enumerate(zip(sides, corners)):
         pick = int(rng.integers(len(labels)))
         scan = torch.from_numpy(digits[pick]).float()[None, None] / 16.0
-        alpha = F.interpolate(scan, size=(side, side), mode="bilinear", align_corners=False,
-                              antialias=True)[0, 0].clamp(0, 1)
-        # The colour: half the range away from the background under the digit (mod 256), so it stays
-        # visible, with a hue that varies from digit to digit (as in photo_digits).
-        under = image[:, y : y + side, x : x + side].mean(dim=(1, 2))
-        colour = torch.remainder(under + 128.0 + torch.from_numpy(rng.uniform(-40, 40, 3)).float(), 256.0)
-        opacity = float(rng.uniform(0.85, 1.0))
+        alpha = _resize(scan, side)[0, 0].clamp(0, 1)
         window = image[:, y : y + side, x : x + side]
+        colour, opacity = _ink(window, rng)  # from the background under the digit, as in photo_digits
         image[:, y : y + side, x : x + side] = window * (1 - opacity * alpha) + colour[:, None, None] * opacity * alpha
         ink = alpha > _INK
         rows, cols = torch.nonzero(ink, as_tuple=True)

@@ -33,6 +33,15 @@ def _resize(batch: torch.Tensor, size: int) -> torch.Tensor:
     return F.interpolate(batch, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
 
 
+def _ink(background: torch.Tensor, rng: np.random.Generator) -> tuple[torch.Tensor, float]:
+    """The colour and opacity of a digit drawn on ``background`` ``(3, H, W)``: half the range away from
+    the background's mean in every channel (mod 256), 88..168 levels of contrast, with a hue that still
+    varies from digit to digit."""
+    shift = torch.from_numpy(rng.uniform(-40, 40, 3)).float()
+    colour = torch.remainder(background.mean(dim=(1, 2)) + 128.0 + shift, 256.0)
+    return colour, float(rng.uniform(0.85, 1.0))
+
+
 def _make_split(
     digits: np.ndarray,
     labels: np.ndarray,
@@ -62,12 +71,7 @@ def _make_split(
         x0 = int(rng.integers(0, size - digit_size + 1))
         mask = torch.zeros(size, size)
         mask[y0 : y0 + digit_size, x0 : x0 + digit_size] = alpha
-        mean_colour = background.mean(dim=(1, 2))
-        # Half the range away from the background in every channel (mod 256): 88..168 levels of
-        # contrast, with a hue that still varies from image to image.
-        shift = torch.from_numpy(rng.uniform(-40, 40, 3)).float()
-        colour = torch.remainder(mean_colour + 128.0 + shift, 256.0)
-        opacity = float(rng.uniform(0.85, 1.0))
+        colour, opacity = _ink(background, rng)
         blended = background * (1 - opacity * mask) + colour[:, None, None] * opacity * mask
         noise = torch.from_numpy(rng.normal(0, 6, (3, size, size))).float()
         images[i] = (blended + noise).round().clamp(0, 255).to(torch.uint8).numpy()
