@@ -40,7 +40,7 @@ from .datasets.digits import load_digits_split, small_digits
 from .datasets.moving_digits import load_moving_digits
 from .datasets.photo_digits import small_photo_digits, transfer_splits
 from .datasets.photo_patches import load_photo_patches
-from .datasets.photos import TRAIN_REGION_FRACTION, background_photos
+from .datasets.photos import TRAIN_REGION_FRACTION, background_photos, hand_drawn_boxes
 from .features import cached_features, extract_features
 from .finetune import count_trainable, finetune_param_groups, freeze_all_but_head, sample_per_class
 from .inspection import layer_shapes
@@ -96,8 +96,9 @@ __all__ = [
     "BatchAugment", "affine_batch", "random_affine", "resize_images",  # augment
     "exercise_done", "numerical_gradient", "run_check", "stand_in_until_done",  # checks
     "claim", "measured",  # claims
-    "TRAIN_REGION_FRACTION", "background_photos", "load_dataset", "load_digit_scenes", "load_digits_split",
-    "load_moving_digits", "load_photo_patches", "small_digits", "small_photo_digits", "transfer_splits",  # datasets
+    "TRAIN_REGION_FRACTION", "background_photos", "hand_drawn_boxes", "load_dataset", "load_digit_scenes",
+    "load_digits_split", "load_moving_digits", "load_photo_patches", "small_digits", "small_photo_digits",
+    "transfer_splits",  # datasets
     "cached_features", "extract_features",  # features
     "count_trainable", "finetune_param_groups", "freeze_all_but_head", "sample_per_class",  # finetune
     "layer_shapes",  # inspection

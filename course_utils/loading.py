@@ -49,6 +49,8 @@ class BatchLoader:
     ``data`` is uint8 images ``(N, C, H, W)`` or clips ``(N, T, C, H, W)`` (05_video_lstm),
     normalized to float32 batch by batch, or float features ``(N, ...)`` (passed through as they
     are, e.g. frame features ``(N, T, F)``); ``mean`` and ``std`` as in :func:`normalize`.
+    ``labels`` are class indices ``(N,)``, or multi-hot floats ``(N, K)`` for a multi-label task
+    (08_where_features_look: which digits a scene holds).
     ``augment(images, generator)`` runs on each uint8 image batch (e.g.
     :class:`~course_utils.augment.BatchAugment`). Batches are moved to ``device``.
     Shuffling and augmentation draw from the loader's own generator, seeded by ``seed``, so every
@@ -78,10 +80,12 @@ class BatchLoader:
             _require_pixels(data, "data", torch.uint8)
             if data.ndim == 5 and (augment is not None or channels_last):
                 raise ValueError("augment and channels_last apply to images (N, C, H, W), not to clips")
-        if labels.ndim != 1 or len(labels) != len(data):
-            raise ValueError(f"labels must have shape ({len(data)},) to match the data, got {tuple(labels.shape)}")
+        multi_hot = labels.ndim == 2 and labels.is_floating_point()
+        if not (labels.ndim == 1 or multi_hot) or len(labels) != len(data):
+            raise ValueError(f"labels must be class indices of shape ({len(data)},) or multi-hot floats of shape "
+                             f"({len(data)}, K) to match the data, got {tuple(labels.shape)} {labels.dtype}")
         door.positive_int(batch_size, "batch_size")
-        self.data, self.labels = data, labels.long()
+        self.data, self.labels = data, (labels if multi_hot else labels.long())
         self.batch_size, self.shuffle, self.augment = batch_size, shuffle, augment
         self.device = torch.device(device)
         self.drop_last, self.mean, self.std = drop_last, mean, std

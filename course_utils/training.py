@@ -140,7 +140,8 @@ def evaluate(
     device: torch.device | str | None = None,
 ) -> tuple[float, float]:
     """Mean loss and accuracy of ``model`` on ``loader`` (eval mode, no gradients).
-    Introduced in 02_cnn_training.
+    Introduced in 02_cnn_training. With multi-hot labels ``(N, K)`` (08_where_features_look) the
+    accuracy is the share of the ``N x K`` present/absent answers that are right.
     """
     door.module(model, "model")
     door.iterable(loader, "loader", _BATCHES)
@@ -148,7 +149,7 @@ def evaluate(
         door.function(loss_fn, "loss_fn")
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     logits, labels = predict(model, loader, device)
-    return loss_fn(logits, labels).item(), (logits.argmax(1) == labels).float().mean().item()
+    return loss_fn(logits, labels).item(), _correct(logits, labels) / len(labels)
 
 
 @torch.no_grad()
@@ -188,6 +189,15 @@ def warmup_cosine(
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
+def _correct(logits: torch.Tensor, targets: torch.Tensor) -> float:
+    """How many of ``targets`` the ``logits`` get right: class labels ``(N,)`` count a sample when its
+    largest logit is its label; multi-hot targets ``(N, K)`` (08_where_features_look) count the share of
+    the ``K`` yes/no answers (logit above 0 for "present") that are right, per sample."""
+    if targets.ndim == 2:
+        return ((logits > 0) == (targets > 0.5)).float().mean(1).sum().item()
+    return (logits.argmax(1) == targets).sum().item()
+
+
 def _train_one_epoch(model: nn.Module, loader: Batches, optimizer: torch.optim.Optimizer, loss_fn: Callable,
                      device: torch.device, history: History, penalty: Callable | None = None,
                      scheduler: torch.optim.lr_scheduler.LRScheduler | None = None) -> None:
@@ -209,7 +219,7 @@ def _train_one_epoch(model: nn.Module, loader: Batches, optimizer: torch.optim.O
         step_loss = loss.item()
         history.step_loss.append(step_loss)
         total_loss += step_loss * len(targets)
-        correct += (logits.argmax(1) == targets).sum().item()
+        correct += _correct(logits.detach(), targets)
         seen += len(targets)
     if seen == 0:
         raise ValueError("train_loader yielded no batches")
@@ -273,7 +283,7 @@ def fit(
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None, val_loader: Batches | None = None,
     early_stopping: EarlyStopping | None = None, penalty: Callable[[nn.Module], torch.Tensor] | None = None,
     device: torch.device | str | None = None, progress: bool | None = None, verbose: bool = False,
-    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None, history: History | None = None,
 ) -> History:
     """Train ``model`` with any torch optimizer for ``epochs`` passes over ``train_loader`` and return
     its :class:`History`. Introduced in 02_cnn_training.
@@ -282,12 +292,15 @@ def fit(
     ``early_stopping`` needs ``val_loader``; the best weights are restored when it stops.
     ``scheduler`` is stepped after every optimizer step. Batches must already be on the model's
     device (the loader puts them there). ``progress`` shows a bar (default: on, unless
-    ``COURSE_PROGRESS=0``); ``verbose`` prints one line per epoch.
+    ``COURSE_PROGRESS=0``); ``verbose`` prints one line per epoch. ``history``: the History of an
+    earlier call to continue, so that one training can run in two cells (08_where_features_look).
     """
     _check_fit(model, train_loader, optimizer, epochs, val_loader, early_stopping, loss_fn, penalty)
+    if history is not None:
+        door.instance(history, "history", History, "the History returned by an earlier fit of the same model")
     device = _model_device(device, model)
     loss_fn = loss_fn or nn.CrossEntropyLoss()
-    history = History()
+    history = history if history is not None else History()
     bar = _progress_bar(progress, epochs)
     try:
         for epoch in range(1, epochs + 1):

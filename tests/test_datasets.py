@@ -343,3 +343,40 @@ def test_scenes_reject_bad_arguments(tmp_path, kwargs, message):
 
     with pytest.raises((TypeError, ValueError), match=message):
         load_digit_scenes(root=tmp_path, **kwargs)
+
+
+def test_hand_drawn_boxes_lie_in_their_photos_and_say_how_they_were_drawn():
+    """08_where_features_look: one boxed object per photo, named by ImageNet classes that exist."""
+    import json
+
+    from course_utils import background_photos, hand_drawn_boxes, imagenet_categories
+    from course_utils.storage import _shipped_dir
+
+    boxes = hand_drawn_boxes()
+    assert set(boxes) == {"chelsea", "coffee", "astronaut"}
+    categories = set(imagenet_categories())
+    for name, entry in boxes.items():
+        x0, y0, x1, y1 = entry["box"]
+        height, width = background_photos()[name].shape[:2]
+        assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
+        assert entry["object"] and set(entry["imagenet_classes"]) <= categories
+    stored = json.loads((_shipped_dir() / "photo_boxes.shipped.json").read_text())
+    assert "every 25 pixels" in stored["how_drawn"] and "not where any map peaks" in stored["how_drawn"]
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda text: text[: len(text) // 2], "missing or damaged"),
+    (lambda text: text.replace("[275, 325, 512, 512]", "[275, 325, 900, 512]"), "does not lie inside the photo"),
+])
+def test_damaged_box_file_is_named(tmp_path, monkeypatch, damage, message):
+    from course_utils import hand_drawn_boxes
+    from course_utils.datasets import photos
+    from course_utils.storage import _shipped_dir
+
+    text = (_shipped_dir() / "photo_boxes.shipped.json").read_text()
+    (tmp_path / "photo_boxes.shipped.json").write_text(damage(text))
+    monkeypatch.setattr("course_utils.storage._shipped_dir", lambda: tmp_path)
+    with pytest.raises(ValueError, match=message) as error:
+        hand_drawn_boxes()
+    assert "git checkout -- data/photo_boxes.shipped.json" in str(error.value)
+    assert photos is not None

@@ -5,6 +5,7 @@ import torch  # noqa: E402
 from course_utils.augment import BatchAugment
 from course_utils.checks import _require_videos
 from course_utils.loading import BatchLoader, minibatches, normalize
+from course_utils.training import evaluate, fit
 
 
 def make(n=10):
@@ -57,7 +58,8 @@ def test_augmentation_is_applied_and_channels_last():
     (dict(data=torch.zeros(4, 3, 8, 8, dtype=torch.int64)), "dtype torch.uint8"),
     (dict(data=torch.zeros(3, 8, 8, dtype=torch.uint8)), r"\(N, C, H, W\)"),
     (dict(data=torch.zeros(4)), r"float features must have shape \(N, ...\)"),
-    (dict(labels=torch.zeros(5)), r"labels must have shape \(4,\)"),
+    (dict(labels=torch.zeros(5)), r"class indices of shape \(4,\) or multi-hot floats of shape \(4, K\)"),
+    (dict(labels=torch.zeros(4, 10, dtype=torch.long)), r"multi-hot floats .* torch.int64"),
     (dict(batch_size=0), "batch_size must be a positive int"),
 ])
 def test_bad_input_is_named(kwargs, message):
@@ -96,7 +98,7 @@ def test_one_loader_for_clips_and_features():
     assert [len(y) for _, y in batches] == [2, 2, 1] and batches[0][0].shape == (2, 3, 1, 4, 4)
     assert batches[0][0].max().item() == 1.0 and batches[0][0].dtype == torch.float32
     assert torch.equal(normalize(videos[:1])[0, 1], normalize(videos[0])[1])  # a clip is its frames
-    with pytest.raises(ValueError, match="labels must have shape"):
+    with pytest.raises(ValueError, match="labels must be class indices"):
         BatchLoader(videos, torch.arange(4))
     with pytest.raises(ValueError, match="not to clips"):
         BatchLoader(videos, torch.arange(5), augment=lambda x, g: x)
@@ -114,3 +116,41 @@ def test_normalize_defaults_to_every_channel():
     assert normalize(one_channel).flatten().tolist() == [-1.0, 1.0]
     with pytest.raises(ValueError, match="one value per channel"):
         normalize(one_channel, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))
+
+
+def test_multi_hot_labels_stay_float_and_fit_counts_each_answer():
+    """08_where_features_look: multi-hot targets pass through, and the accuracy of fit and evaluate is
+    the share of present/absent answers that are right."""
+    images = torch.zeros(4, 1, 2, 2, dtype=torch.uint8)
+    targets = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
+    _, labels = next(iter(BatchLoader(images, targets, batch_size=4)))
+    assert labels.dtype == torch.float32 and torch.equal(labels, targets)
+
+    class Fixed(torch.nn.Module):  # says "class 0 present, class 1 absent" for every image
+        def __init__(self):
+            super().__init__()
+            self.bias = torch.nn.Parameter(torch.tensor([2.0, -2.0]))
+
+        def forward(self, x):
+            return self.bias.expand(len(x), 2)
+
+    loader = BatchLoader(images, targets, batch_size=2)
+    loss, accuracy = evaluate(Fixed(), loader, torch.nn.BCEWithLogitsLoss())
+    assert accuracy == pytest.approx(4 / 8)  # right: (1,0) both, (0,1) none, (1,1) one, (0,0) one
+    model = Fixed()
+    history = fit(model, loader, torch.optim.SGD(model.parameters(), lr=0.0), 1,
+                  loss_fn=torch.nn.BCEWithLogitsLoss(), progress=False)
+    assert history.train_acc == [pytest.approx(4 / 8)] and loss > 0
+
+
+def test_fit_continues_a_history():
+    """08_where_features_look trains in two cells: a second fit appends to the first one's History."""
+    images, labels = torch.zeros(4, 1, 2, 2, dtype=torch.uint8), torch.tensor([0, 1, 0, 1])
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 2))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loader = BatchLoader(images, labels, batch_size=2)
+    history = fit(model, loader, optimizer, 2, progress=False)
+    same = fit(model, loader, optimizer, 3, progress=False, history=history)
+    assert same is history and history.epochs == 5 and len(history.step_loss) == 10
+    with pytest.raises(TypeError, match="History returned by an earlier fit"):
+        fit(model, loader, optimizer, 1, progress=False, history=[])

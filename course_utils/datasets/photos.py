@@ -87,3 +87,35 @@ def _crop_box(height: int, width: int, size: int, max_crop: int, region: tuple[f
     top = int(rng.integers(0, height - side + 1))
     left = int(rng.integers(left_edge, right_edge - side + 1))
     return top, left, side
+
+
+_BOXES_FILE = "photo_boxes.shipped.json"
+
+
+def hand_drawn_boxes() -> dict[str, dict]:
+    """Boxes drawn by hand around one object in three of the photos (``chelsea``, ``coffee``,
+    ``astronaut``), read from ``data/photo_boxes.shipped.json``: for each photo the ``object``, the
+    ``imagenet_classes`` that name it and its ``box`` ``(x0, y0, x1, y1)`` in pixels of the full photo
+    (x1, y1 exclusive); the file's ``how_drawn`` says how they were drawn. Introduced in
+    08_where_features_look.
+    """
+    import json
+
+    from ..storage import _shipped_dir
+
+    path = _shipped_dir() / _BOXES_FILE
+    try:
+        stored = json.loads(path.read_text())
+        boxes = {name: {"object": str(entry["object"]), "imagenet_classes": tuple(entry["imagenet_classes"]),
+                        "box": tuple(int(v) for v in entry["box"])} for name, entry in stored["photos"].items()}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{path} is missing or damaged ({error}): "
+                         f"restore it with `git checkout -- data/{_BOXES_FILE}`") from error
+    photos = background_photos()
+    for name, entry in boxes.items():
+        x0, y0, x1, y1 = entry["box"] if len(entry["box"]) == 4 else (0, 0, 0, 0)
+        height, width = photos[name].shape[:2] if name in photos else (0, 0)
+        if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
+            raise ValueError(f"{path}: the box of {name!r} {entry['box']} does not lie inside the photo "
+                             f"({width}x{height}): restore the file with `git checkout -- data/{_BOXES_FILE}`")
+    return boxes
