@@ -5,6 +5,7 @@ Introduced in 00_setup_and_tour.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Callable
 
@@ -61,6 +62,15 @@ class CheckResult:
 
 # Rounding of a correct answer computed in a lower precision than the check's float64 inputs.
 _ROUNDING = {torch.float32: 1e-5, torch.float16: 1e-2, torch.bfloat16: 1e-2}
+
+
+def _python_float(answer: object, what: str) -> float:
+    """``answer`` as a float when an exercise returned a plain Python number (an int counts), else a
+    :class:`CheckFailed` that says how to get one (the exercises of 06, 07, 08 and 09)."""
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise CheckFailed(f"{what}: return a Python float (use .item() on a one-element tensor), "
+                          f"got {type(answer).__name__}")
+    return float(answer)
 
 
 def _tolerance_for(actual: torch.Tensor, atol: float) -> float:

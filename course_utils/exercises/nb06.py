@@ -7,7 +7,7 @@ from typing import Callable
 import torch
 import torch.nn as nn
 
-from ..checks import CheckFailed
+from ..checks import CheckFailed, _python_float
 
 __all__ = ["check_freeze_for_linear_probe", "check_trainable_fraction"]
 
@@ -60,9 +60,7 @@ def check_trainable_fraction(trainable_fraction: Callable[[nn.Module], float]) -
     """The fraction of parameter values (not tensors) with ``requires_grad``."""
     model = nn.Sequential(nn.Linear(10, 20), nn.Linear(20, 5))  # 220 + 105 = 325 values, 4 tensors
     model[0].weight.requires_grad_(False)  # 200 values frozen, 125 trainable
-    answer = trainable_fraction(model)
-    if not isinstance(answer, (float, int)) or isinstance(answer, bool):
-        raise CheckFailed(f"return a Python float, got {type(answer).__name__} (use .item() or plain sums)")
+    answer = _python_float(trainable_fraction(model), "trainable_fraction")
     if abs(answer - 3 / 4) < 1e-9:
         raise CheckFailed("you counted parameter tensors (3 of 4); count their values with p.numel()")
     if abs(answer - 1.0) < 1e-9:

@@ -7,7 +7,7 @@ from typing import Callable
 
 import torch
 
-from ..checks import CheckFailed
+from ..checks import CheckFailed, _python_float
 
 __all__ = ["check_detect_cuts", "check_hit_rate_at_k"]
 
@@ -62,9 +62,7 @@ def check_hit_rate_at_k(hit_rate_at_k: Callable[[torch.Tensor, torch.Tensor, tor
     gallery_labels = torch.tensor([0, 0, 1, 1, 2])
     query_labels = torch.tensor([1, 0, 2])
     # Hit rate at 1, 2, 3: 1/3, 2/3, 1. Least similar first at k = 2: 0. Precision@2: 3 right of 6 = 1/2.
-    answer = hit_rate_at_k(similarity, gallery_labels, query_labels, 2)
-    if not isinstance(answer, (float, int)) or isinstance(answer, bool):
-        raise CheckFailed(f"return a Python float, got {type(answer).__name__} (use .item())")
+    answer = _python_float(hit_rate_at_k(similarity, gallery_labels, query_labels, 2), "hit_rate_at_k")
     if abs(answer) < 1e-6:
         raise CheckFailed("you ranked the *least* similar items first: larger similarity is more similar "
                           "(topk, or sort with descending=True)")

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import Callable
 
 import torch
 
-from ..checks import CheckFailed
+from ..checks import CheckFailed, _python_float
 
 __all__ = ["check_box_iou", "check_class_activation_map"]
-
-
-def _as_float(answer: object, what: str) -> float:
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise CheckFailed(f"{what}: return a Python float (use .item() on a one-element tensor), got {answer!r}")
-    return float(answer)
 
 
 def check_box_iou(iou: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
@@ -30,7 +23,7 @@ def check_box_iou(iou: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
         (torch.tensor([10.0, 10.0, 12.0, 13.0]), 0.0, "boxes far apart"),
     ]
     for b, expected, what in cases:
-        answer = _as_float(iou(a, b), "iou")
+        answer = _python_float(iou(a, b), "iou")
         if answer < 0:
             raise CheckFailed(f"for {what} you returned {answer:.4f}: an overlap cannot be negative; boxes that do "
                               "not overlap have intersection 0 (clamp the width and height at 0)")
@@ -47,11 +40,11 @@ def check_box_iou(iou: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
         if abs(answer - expected) > 1e-6:
             raise CheckFailed(f"for {what}, a = {a.tolist()} and b = {b.tolist()}, expected IoU {expected:.4f}, "
                               f"got {answer:.4f}")
-    if abs(_as_float(iou(a, torch.tensor([2.0, 2.0, 6.0, 6.0])), "iou")
-           - _as_float(iou(torch.tensor([2.0, 2.0, 6.0, 6.0]), a), "iou")) > 1e-6:
+    if abs(_python_float(iou(a, torch.tensor([2.0, 2.0, 6.0, 6.0])), "iou")
+           - _python_float(iou(torch.tensor([2.0, 2.0, 6.0, 6.0]), a), "iou")) > 1e-6:
         raise CheckFailed("IoU is symmetric: iou(a, b) must equal iou(b, a)")
     wide, tall = torch.tensor([0.0, 10.0, 30.0, 20.0]), torch.tensor([10.0, 0.0, 20.0, 30.0])
-    if abs(_as_float(iou(wide, tall), "iou") - 100 / 500) > 1e-6:
+    if abs(_python_float(iou(wide, tall), "iou") - 100 / 500) > 1e-6:
         raise CheckFailed("for a 30x10 and a 10x30 box crossing in a 10x10 square expected 100 / 500 = 0.2: "
                           "take the width from the x coordinates (0 and 2) and the height from the y ones (1 and 3)")
 
