@@ -38,8 +38,8 @@ CI_VARIANT := MKL_CBWR=COMPATIBLE
 UNIT := $(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/test_mutations.py -m "not student_run"
 NBVAL := $(BIN)/python -m pytest --nbval
 # The notebooks, split in two groups of about equal run time for the two test streams of make test.
-NOTEBOOKS_A := notebooks/02_*.ipynb notebooks/04_*.ipynb notebooks/08_*.ipynb notebooks/09_*.ipynb
-NOTEBOOKS_B := notebooks/00_*.ipynb notebooks/01_*.ipynb notebooks/03_*.ipynb notebooks/05_*.ipynb notebooks/06_*.ipynb notebooks/07_*.ipynb
+NOTEBOOKS_A := notebooks/02_*.ipynb notebooks/04_*.ipynb notebooks/07_*.ipynb notebooks/08_*.ipynb notebooks/09_*.ipynb
+NOTEBOOKS_B := notebooks/00_*.ipynb notebooks/01_*.ipynb notebooks/03_*.ipynb notebooks/05_*.ipynb notebooks/06_*.ipynb
 VARIANT_NOTEBOOKS := notebooks/00_*.ipynb notebooks/01_*.ipynb notebooks/07_*.ipynb
 STREAM_LOG := $(VENV)/other-stream
 
