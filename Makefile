@@ -38,8 +38,8 @@ CI_VARIANT := MKL_CBWR=COMPATIBLE
 UNIT := $(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/test_mutations.py -m "not student_run"
 NBVAL := $(BIN)/python -m pytest --nbval
 # The notebooks, split in two groups of about equal run time for the two test streams of make test.
-NOTEBOOKS_A := notebooks/02_*.ipynb notebooks/04_*.ipynb notebooks/07_*.ipynb notebooks/08_*.ipynb notebooks/09_*.ipynb
-NOTEBOOKS_B := notebooks/00_*.ipynb notebooks/01_*.ipynb notebooks/03_*.ipynb notebooks/05_*.ipynb notebooks/06_*.ipynb
+NOTEBOOKS_A := notebooks/02_*.ipynb notebooks/04_*.ipynb notebooks/08_*.ipynb notebooks/09_*.ipynb
+NOTEBOOKS_B := notebooks/00_*.ipynb notebooks/01_*.ipynb notebooks/03_*.ipynb notebooks/05_*.ipynb notebooks/06_*.ipynb notebooks/07_*.ipynb
 VARIANT_NOTEBOOKS := notebooks/00_*.ipynb notebooks/01_*.ipynb notebooks/07_*.ipynb
 STREAM_LOG := $(VENV)/other-stream
 
@@ -51,9 +51,9 @@ lint: setup
 # small models a second thread gains little, a second stream nearly halves the wall time.
 # OMP_WAIT_POLICY=PASSIVE: an idle OpenMP thread sleeps instead of spinning on the core the other
 # stream needs (it changes no number). Together the streams run pytest --nbval on every notebook:
-#   stream A:  unit tests, pytest --nbval on NOTEBOOKS_A, then the browser test
-#   stream B:  pytest --nbval on NOTEBOOKS_B, the main claims' mutation tests, and
-#              pytest --nbval on VARIANT_NOTEBOOKS as if on another CPU (CI_VARIANT)
+#   stream A:  unit tests, then pytest --nbval on NOTEBOOKS_A
+#   stream B:  pytest --nbval on NOTEBOOKS_B, the main claims' mutation tests,
+#              pytest --nbval on VARIANT_NOTEBOOKS as if on another CPU (CI_VARIANT), the browser test
 # Stream B's log is printed when both are done.
 test: setup lint
 	@echo "make test: two test streams side by side; stream B's log follows stream A's"
@@ -67,13 +67,13 @@ test: setup lint
 stream-a:
 	$(UNIT)
 	$(NBVAL) $(NOTEBOOKS_A)
-	tests/browser/install.sh
-	$(BIN)/python -m pytest tests/browser
 
 stream-b:
 	$(NBVAL) $(NOTEBOOKS_B)
 	$(BIN)/python -m pytest tests/test_mutations.py -m main_claim
 	$(CI_VARIANT) $(NBVAL) $(VARIANT_NOTEBOOKS)
+	tests/browser/install.sh
+	$(BIN)/python -m pytest tests/browser
 
 unit: setup
 	$(UNIT)

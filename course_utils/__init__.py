@@ -22,6 +22,7 @@ exercises' checks stay in ``course_utils.exercises.nbNN``).
 - ``finetune``: freezing all but the head, which parameters train and at which rate
 - ``features``: features at any node, extracted once and cached
 - ``metrics``: the confusion matrix and the accuracy on chosen pairs of classes
+- ``localization``: boxes cut from heatmaps (class activation maps)
 - ``plotting``: every static figure; ``widgets``: every interactive one
 - ``checks``: argument checks, a gradient check, the exercises' automatic checks
 - ``claims``: measured numbers (``≈``) and the claims they carry (✔/✘)
@@ -45,6 +46,7 @@ from .features import cached_features, extract_features
 from .finetune import count_trainable, finetune_param_groups, freeze_all_but_head, sample_per_class
 from .inspection import layer_shapes
 from .loading import BatchLoader, minibatches, normalize
+from .localization import box_from_map
 from .metrics import confusion_matrix, pair_accuracy
 from .models import (
     MLP,
@@ -103,6 +105,7 @@ __all__ = [
     "count_trainable", "finetune_param_groups", "freeze_all_but_head", "sample_per_class",  # finetune
     "layer_shapes",  # inspection
     "BatchLoader", "minibatches", "normalize",  # loading
+    "box_from_map",  # localization
     "confusion_matrix", "pair_accuracy",  # metrics
     "MLP", "ConvNet", "FrameEncoder", "ReferenceConvNet", "conv_bn_relu", "count_parameters", "make_cnn",
     "make_course_cnn",  # models
