@@ -270,6 +270,20 @@ def test_scenes_are_deterministic_and_shaped(scenes):
     assert scenes["test_masks"].shape == (20, 64, 64) and scenes["test_masks"].dtype == np.uint8
 
 
+def test_more_training_scenes_keep_the_first_ones_and_the_test_scenes(monkeypatch):
+    from course_utils.datasets import digit_scenes
+
+    monkeypatch.setattr(digit_scenes, "_FIRST_STREAM_TRAIN", 6)
+    small = digit_scenes._build_digit_scenes(train_size=6, test_size=5, seed=3)
+    large = digit_scenes._build_digit_scenes(train_size=10, test_size=5, seed=3)
+    assert all(np.array_equal(small[key], large[key]) for key in small if key.startswith("test"))
+    assert all(np.array_equal(small[key], large[key][:6]) for key in small if key.startswith("train"))
+    assert len(large["train_images"]) == 10
+    # the extra scenes are new scenes, not copies of the first ones
+    first_six = small["train_images"]
+    assert not any(np.array_equal(extra, first) for extra in large["train_images"][6:] for first in first_six)
+
+
 def test_each_scene_has_one_to_three_digits_whose_boxes_enclose_their_ink(scenes):
     for split in ("train", "test"):
         labels, boxes, masks = (scenes[f"{split}_{part}"] for part in ("labels", "boxes", "masks"))
