@@ -51,9 +51,8 @@ lint: setup
 # small models a second thread gains little, a second stream nearly halves the wall time.
 # OMP_WAIT_POLICY=PASSIVE: an idle OpenMP thread sleeps instead of spinning on the core the other
 # stream needs (it changes no number). Together the streams run pytest --nbval on every notebook:
-#   stream A:  unit tests, then pytest --nbval on NOTEBOOKS_A
-#   stream B:  pytest --nbval on NOTEBOOKS_B, the main claims' mutation tests,
-#              pytest --nbval on VARIANT_NOTEBOOKS as if on another CPU (CI_VARIANT), the browser test
+#   stream A:  unit tests, pytest --nbval on NOTEBOOKS_A, then on VARIANT_NOTEBOOKS as if on another CPU (CI_VARIANT)
+#   stream B:  pytest --nbval on NOTEBOOKS_B, the main claims' mutation tests, the browser test
 # Stream B's log is printed when both are done.
 test: setup lint
 	@echo "make test: two test streams side by side; stream B's log follows stream A's"
@@ -67,11 +66,11 @@ test: setup lint
 stream-a:
 	$(UNIT)
 	$(NBVAL) $(NOTEBOOKS_A)
+	$(CI_VARIANT) $(NBVAL) $(VARIANT_NOTEBOOKS)
 
 stream-b:
 	$(NBVAL) $(NOTEBOOKS_B)
 	$(BIN)/python -m pytest tests/test_mutations.py -m main_claim
-	$(CI_VARIANT) $(NBVAL) $(VARIANT_NOTEBOOKS)
 	tests/browser/install.sh
 	$(BIN)/python -m pytest tests/browser
 
