@@ -17,7 +17,7 @@ from .checks import _require_images
 from .loading import normalize
 from .storage import _cached_arrays, data_dir
 
-_FEATURES_VERSION = 1  # bump when the extraction itself changes, so old caches are rebuilt
+_FEATURES_VERSION = 2  # bump when the extraction itself changes, so old caches are rebuilt (2: channels_last)
 
 
 def _sized(images: torch.Tensor, size: int | None) -> torch.Tensor:
@@ -59,7 +59,10 @@ def extract_features(
     device = next(model.parameters()).device
     chunks = []
     for start in range(0, len(images), batch_size):
-        batch = normalize(_sized(images[start : start + batch_size], size), mean, std).to(device)
+        # channels_last: the layout 02_cnn_training measured faster for convolutions on the CPU
+        batch = normalize(_sized(images[start : start + batch_size], size), mean, std).to(
+            device, memory_format=torch.channels_last
+        )
         out = extractor(batch)
         chunks.append((out.mean(dim=(2, 3)) if out.ndim == 4 else out.flatten(1)).float().cpu())
     return torch.cat(chunks)

@@ -1,10 +1,16 @@
-"""A training notebook executed twice gives identical text outputs (timings aside, as in nbval)."""
+"""A training notebook executed twice gives identical text outputs (timings aside, as in nbval).
+
+`make unit` runs it; `make test` leaves it out (marker repeats_nbval): make test runs 01 twice already,
+with pytest --nbval and again under CI_VARIANT, and each run must match the stored outputs under the same
+sanitizers, so the two runs match each other.
+"""
 
 import configparser
 import re
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +44,16 @@ def run_once() -> list[str]:
     return text_outputs(nb)
 
 
+@pytest.mark.repeats_nbval
 def test_training_notebook_runs_twice_with_identical_text_outputs():
     first, second = run_once(), run_once()
     assert len(first) > 10
     assert first == second
+
+
+def test_make_test_runs_this_notebook_twice_instead():
+    """What lets make test skip the test above: its CI_VARIANT nbval run includes the notebook."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    variant = re.search(r"^VARIANT_NOTEBOOKS := (.*)$", makefile, re.MULTILINE)
+    assert variant and f"notebooks/{NOTEBOOK.name[:2]}_*.ipynb" in variant.group(1).split()
+    assert re.search(r'^UNIT := .*not repeats_nbval', makefile, re.MULTILINE)
