@@ -157,7 +157,7 @@ def test_make_test_checks_every_stored_notebook_and_some_on_an_emulated_other_cp
     test = _recipe(makefile, "test")
     assert "stream-a" in test and "stream-b" in test
     stream_a, stream_b = _recipe(makefile, "stream-a"), _recipe(makefile, "stream-b")
-    assert "$(NBVAL) $(NOTEBOOKS_A)" in stream_a and "$(UNIT)" in stream_a
+    assert "$(NBVAL) $(NOTEBOOKS_A)" in stream_a and "$(UNIT)" in stream_a + stream_b
     assert "$(NBVAL) $(NOTEBOOKS_B)" in stream_b and "-m main_claim" in stream_b and "tests/browser" in stream_b
     assert "$(CI_VARIANT) $(NBVAL) $(VARIANT_NOTEBOOKS)" in stream_a + stream_b
     assert "$(NBVAL) notebooks/" in _recipe(makefile, "nbval-variants")
