@@ -42,8 +42,8 @@ UNIT_TESTS := $(BIN)/python -m pytest tests --ignore=tests/browser --ignore=test
 UNIT := $(UNIT_TESTS) -m "not student_run and not repeats_nbval"
 NBVAL := $(BIN)/python -m pytest --nbval
 # The notebooks, split in two groups of about equal run time for the two test streams of make test.
-NOTEBOOKS_A := notebooks/02_*.ipynb notebooks/04_*.ipynb notebooks/08_*.ipynb notebooks/09_*.ipynb
-NOTEBOOKS_B := notebooks/00_*.ipynb notebooks/01_*.ipynb notebooks/03_*.ipynb notebooks/05_*.ipynb notebooks/06_*.ipynb notebooks/07_*.ipynb
+NOTEBOOKS_A := notebooks/02_*.ipynb notebooks/04_*.ipynb notebooks/08_*.ipynb notebooks/09_*.ipynb notebooks/01_*.ipynb
+NOTEBOOKS_B := notebooks/00_*.ipynb notebooks/03_*.ipynb notebooks/05_*.ipynb notebooks/06_*.ipynb notebooks/07_*.ipynb
 VARIANT_NOTEBOOKS := notebooks/00_*.ipynb notebooks/01_*.ipynb notebooks/07_*.ipynb
 STREAM_LOG := $(VENV)/other-stream
 
@@ -57,8 +57,8 @@ lint: setup
 # stream needs (it changes no number). Together the streams run pytest --nbval on every notebook:
 #   stream A:  pytest --nbval on NOTEBOOKS_A, then on VARIANT_NOTEBOOKS as if on another CPU (CI_VARIANT)
 #   stream B:  unit tests, pytest --nbval on NOTEBOOKS_B, the main claims' mutation tests, the browser test
-# (measured at issue 22's sixth step, one thread each: A's notebooks 1,115 s + 42 s, B's 845 s + 182 s + 44 s, and
-# the unit tests 66 s, which went to stream B so that both end about together.)
+# Measured in make test from an empty data/ (issue 22's seventh step, two runs): A's parts 902 and 924 s, B's
+# 931 and 972 s (its unit tests took 58 and 88 s), so 01 moved from B to A (00, 01 and 07 together: 35 s).
 # Stream B's log is printed when both are done.
 test: setup lint
 	@echo "make test: two test streams side by side; stream B's log follows stream A's"
