@@ -57,7 +57,7 @@ lint: setup
 # stream needs (it changes no number). Together the streams run pytest --nbval on every notebook:
 #   stream A:  pytest --nbval on NOTEBOOKS_A, then on VARIANT_NOTEBOOKS as if on another CPU (CI_VARIANT)
 #   stream B:  unit tests, pytest --nbval on NOTEBOOKS_B, the main claims' mutation tests, the browser test
-# Measured in make test from an empty data/ (issue 22's seventh step, two runs): A's parts 902 and 924 s, B's
+# Measured in make test from an empty data/ (issue 22's seventh step, two runs): A's parts 903 and 924 s, B's
 # 931 and 972 s (its unit tests took 58 and 88 s), so 01 moved from B to A (00, 01 and 07 together: 35 s).
 # Stream B's log is printed when both are done.
 test: setup lint
