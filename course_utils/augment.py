@@ -29,7 +29,7 @@ def _random_crop(images: torch.Tensor, padding: int, generator: torch.Generator 
         raise ValueError(f"padding must be a non-negative int, got {padding!r}")
     if padding == 0:
         return images
-    n, channels, height, width = images.shape
+    n, _, height, width = images.shape
     padded = F.pad(images, (padding, padding, padding, padding))
     offset_y = torch.randint(0, 2 * padding + 1, (n,), generator=generator)
     offset_x = torch.randint(0, 2 * padding + 1, (n,), generator=generator)

@@ -22,6 +22,19 @@ def test_random_crop_keeps_shape_and_draws_per_sample(images):
     assert len(set(offsets)) > 3, "every sample got the same crop: parameters were drawn once per batch"
 
 
+def test_random_crop_takes_its_offsets_rows_then_columns_from_the_generator(images):
+    """The stored notebooks' shifted batches depend on which draw sets which offset: the row offsets of the
+    whole batch first, then the column offsets (any faster implementation must keep that)."""
+    out = _random_crop(images, 3, torch.Generator().manual_seed(7))
+    g = torch.Generator().manual_seed(7)
+    rows, cols = (torch.randint(0, 7, (len(images),), generator=g) for _ in range(2))
+    padded = torch.nn.functional.pad(images, (3, 3, 3, 3))
+    height, width = images.shape[-2:]
+    expected = torch.stack([p[:, y : y + height, x : x + width]
+                            for p, y, x in zip(padded, rows.tolist(), cols.tolist())])
+    assert torch.equal(out, expected)
+
+
 def test_random_crop_is_reproducible_and_zero_padding_is_identity(images):
     a = _random_crop(images, 3, torch.Generator().manual_seed(5))
     b = _random_crop(images, 3, torch.Generator().manual_seed(5))
