@@ -39,12 +39,18 @@ CI_VARIANT := MKL_CBWR=COMPATIBLE
 # make test runs 01 twice already, pytest --nbval and the CI_VARIANT run, and each must match the stored outputs
 # under the same sanitizers, so the two runs match each other. make unit runs it.
 UNIT_TESTS := $(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/test_mutations.py
-UNIT := $(UNIT_TESTS) -m "not student_run and not repeats_nbval"
+UNIT_MARKERS := not student_run and not repeats_nbval
+UNIT := $(UNIT_TESTS) -m "$(UNIT_MARKERS)"
 NBVAL := $(BIN)/python -m pytest --nbval
 # The notebooks, split in two groups of about equal run time for the two test streams of make test.
 NOTEBOOKS_A := notebooks/02_*.ipynb notebooks/04_*.ipynb notebooks/08_*.ipynb notebooks/09_*.ipynb notebooks/01_*.ipynb
 NOTEBOOKS_B := notebooks/00_*.ipynb notebooks/03_*.ipynb notebooks/05_*.ipynb notebooks/06_*.ipynb notebooks/07_*.ipynb
 VARIANT_NOTEBOOKS := notebooks/00_*.ipynb notebooks/01_*.ipynb notebooks/07_*.ipynb
+# Stream B's tests in one pytest process (each pytest start costs about 5 s; its plugins import nbformat, whose
+# jsonschema builds a grammar at import): the unit tests UNIT runs, pytest --nbval on NOTEBOOKS_B, the main
+# claims' mutation tests (marker main_claim; the others are deselected) and the browser test.
+STREAM_B_TESTS := $(BIN)/python -m pytest tests $(NOTEBOOKS_B) --nbval \
+	-m "$(UNIT_MARKERS) and (main_claim or not mutation)"
 STREAM_LOG := $(VENV)/other-stream
 
 # Lint with ruff (its settings are in pyproject.toml); make test runs it first, it takes a second.
@@ -55,10 +61,13 @@ lint: setup
 # small models a second thread gains little, a second stream nearly halves the wall time.
 # OMP_WAIT_POLICY=PASSIVE: an idle OpenMP thread sleeps instead of spinning on the core the other
 # stream needs (it changes no number). Together the streams run pytest --nbval on every notebook:
-#   stream A:  pytest --nbval on NOTEBOOKS_A, then on VARIANT_NOTEBOOKS as if on another CPU (CI_VARIANT)
-#   stream B:  unit tests, pytest --nbval on NOTEBOOKS_B, the main claims' mutation tests, the browser test
-# Measured in make test from an empty data/ (issue 22's seventh step, two runs): A's parts 903 and 924 s, B's
-# 931 and 972 s (its unit tests took 58 and 88 s), so 01 moved from B to A (00, 01 and 07 together: 35 s).
+#   stream A:  pytest --nbval on NOTEBOOKS_A
+#   stream B:  the browser test's set-up; one pytest: the unit tests, the browser test, the main claims' mutation
+#              tests and pytest --nbval on NOTEBOOKS_B; then pytest --nbval on VARIANT_NOTEBOOKS as if on another
+#              CPU (CI_VARIANT)
+# Measured in make test from an empty data/ on issue 22's eighth step, with the other-CPU run still in stream A:
+# A 874 + 34 s, B 841 s (it was 900-930 s in four pytest runs, plus about 30 s outside them, before B became one
+# pytest run and the mutation tests shared a kernel); so the other-CPU run moved to B.
 # Stream B's log is printed when both are done.
 test: setup lint
 	@echo "make test: two test streams side by side; stream B's log follows stream A's"
@@ -71,14 +80,11 @@ test: setup lint
 
 stream-a:
 	$(NBVAL) $(NOTEBOOKS_A)
-	$(CI_VARIANT) $(NBVAL) $(VARIANT_NOTEBOOKS)
 
 stream-b:
-	$(UNIT)
-	$(NBVAL) $(NOTEBOOKS_B)
-	$(BIN)/python -m pytest tests/test_mutations.py -m main_claim
 	tests/browser/install.sh
-	$(BIN)/python -m pytest tests/browser
+	$(STREAM_B_TESTS)
+	$(CI_VARIANT) $(NBVAL) $(VARIANT_NOTEBOOKS)
 
 unit: setup
 	$(UNIT_TESTS) -m "not student_run"

@@ -56,4 +56,4 @@ def test_make_test_runs_this_notebook_twice_instead():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     variant = re.search(r"^VARIANT_NOTEBOOKS := (.*)$", makefile, re.MULTILINE)
     assert variant and f"notebooks/{NOTEBOOK.name[:2]}_*.ipynb" in variant.group(1).split()
-    assert re.search(r'^UNIT := .*not repeats_nbval', makefile, re.MULTILINE)
+    assert re.search(r'^UNIT_MARKERS := .*not repeats_nbval', makefile, re.MULTILINE)

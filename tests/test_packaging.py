@@ -139,8 +139,14 @@ def _recipe(makefile: str, target: str) -> str:
     return block.group(1)
 
 
+def _variable(makefile: str, name: str) -> str:
+    """The value of a Makefile variable, its continuation lines joined."""
+    value = re.search(rf"^{name} := ((?:.*\\\n)*.*)$", makefile, re.M).group(1)
+    return " ".join(value.replace("\\\n", " ").split())
+
+
 def _notebooks(makefile: str, variable: str) -> list[str]:
-    patterns = re.search(rf"^{variable} := (.+)$", makefile, re.M).group(1).split()
+    patterns = _variable(makefile, variable).split()
     return sorted(path.name for pattern in patterns for path in ROOT.glob(pattern))
 
 
@@ -157,8 +163,14 @@ def test_make_test_checks_every_stored_notebook_and_some_on_an_emulated_other_cp
     test = _recipe(makefile, "test")
     assert "stream-a" in test and "stream-b" in test
     stream_a, stream_b = _recipe(makefile, "stream-a"), _recipe(makefile, "stream-b")
-    assert "$(NBVAL) $(NOTEBOOKS_A)" in stream_a and "$(UNIT)" in stream_a + stream_b
-    assert "$(NBVAL) $(NOTEBOOKS_B)" in stream_b and "-m main_claim" in stream_b and "tests/browser" in stream_b
+    assert "$(NBVAL) $(NOTEBOOKS_A)" in stream_a and "$(STREAM_B_TESTS)" in stream_b
+    assert stream_b.index("tests/browser/install.sh") < stream_b.index("$(STREAM_B_TESTS)")
+    # stream B's one pytest: the unit tests as make unit selects them (browser and mutation tests included),
+    # NOTEBOOKS_B's nbval and the main claims' mutations only
+    stream_b_tests = _variable(makefile, "STREAM_B_TESTS")
+    assert stream_b_tests.startswith("$(BIN)/python -m pytest tests $(NOTEBOOKS_B) --nbval")
+    assert '-m "$(UNIT_MARKERS) and (main_claim or not mutation)"' in stream_b_tests
+    assert "--ignore" not in stream_b_tests
     assert "$(CI_VARIANT) $(NBVAL) $(VARIANT_NOTEBOOKS)" in stream_a + stream_b
     assert "$(NBVAL) notebooks/" in _recipe(makefile, "nbval-variants")
 
