@@ -40,14 +40,13 @@ CI_VARIANT := MKL_CBWR=COMPATIBLE
 # under the same sanitizers, so the two runs match each other. make unit runs it.
 UNIT_TESTS := $(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/test_mutations.py
 UNIT_MARKERS := not student_run and not repeats_nbval
-UNIT := $(UNIT_TESTS) -m "$(UNIT_MARKERS)"
 NBVAL := $(BIN)/python -m pytest --nbval
 # The notebooks, split in two groups of about equal run time for the two test streams of make test.
 NOTEBOOKS_A := notebooks/02_*.ipynb notebooks/04_*.ipynb notebooks/08_*.ipynb notebooks/09_*.ipynb notebooks/01_*.ipynb
 NOTEBOOKS_B := notebooks/00_*.ipynb notebooks/03_*.ipynb notebooks/05_*.ipynb notebooks/06_*.ipynb notebooks/07_*.ipynb
 VARIANT_NOTEBOOKS := notebooks/00_*.ipynb notebooks/01_*.ipynb notebooks/07_*.ipynb
 # Stream B's tests in one pytest process (each pytest start costs about 5 s; its plugins import nbformat, whose
-# jsonschema builds a grammar at import): the unit tests UNIT runs, pytest --nbval on NOTEBOOKS_B, the main
+# jsonschema builds a grammar at import): the unit tests UNIT_MARKERS selects, pytest --nbval on NOTEBOOKS_B, the main
 # claims' mutation tests (marker main_claim; the others are deselected) and the browser test.
 STREAM_B_TESTS := $(BIN)/python -m pytest tests $(NOTEBOOKS_B) --nbval \
 	-m "$(UNIT_MARKERS) and (main_claim or not mutation)"

@@ -8,7 +8,7 @@ Each file tests/mutations/NN.json lists mutations of one notebook:
       "main": true}]
 
 The test applies the replacements to the notebook's code (each old text must occur exactly once),
-executes the notebook in a fresh course kernel up to the cell whose stored output holds the claim
+executes the notebook in the course kernel up to the cell whose stored output holds the claim
 starting with ``fails`` (a claim line "✔ <fails>..." or a Summary line "<fails>: ≈..."), and
 checks that this claim now prints ✘. ``"main": true`` marks the mutations of each notebook's main
 claims: ``make test`` runs those (``pytest -m main_claim``), ``make mutations`` runs them all.
@@ -16,14 +16,13 @@ claims: ``make test`` runs those (``pytest -m main_claim``), ``make mutations`` 
 The mutations share one course kernel, emptied with ``%reset -f`` before each: a fresh kernel would
 spend seconds importing torch, torchvision and course_utils again. Every notebook's first cell imports
 what it uses and seeds everything, so a mutated notebook computes in the shared kernel what it computes
-in a fresh one (measured at issue 22's eighth step: the same printed numbers, digit for digit, for
+in a fresh one (measured at issue 22's eighth step: the same printed claim lines for
 every main mutation). A mutation that fails restarts the kernel, so the next one starts clean.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import nbformat
@@ -62,7 +61,7 @@ def _holds(line: str, fails: str) -> str | None:
 
 @pytest.fixture(scope="module")
 def kernel():
-    os.environ["COURSE_PROGRESS"] = "0"  # the kernel inherits it: no progress bars in the outputs
+    # the kernel inherits conftest.py's COURSE_PROGRESS=0: no progress bars in the outputs
     manager = KernelManager(kernel_name="feature-extraction")
     manager.start_kernel(cwd=str(NOTEBOOKS))
     yield manager
