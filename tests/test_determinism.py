@@ -25,16 +25,27 @@ def sanitizers() -> list[tuple[str, str]]:
 
 
 def text_outputs(nb: nbformat.NotebookNode) -> list[str]:
+    """Each cell's text outputs, sanitized. A cell's printed text may reach the notebook in one stream output or
+    several, depending on when the kernel flushed it (a busy machine splits it more): the stream outputs of a cell
+    are joined first, as nbval does."""
     texts = []
     for index, cell in enumerate(nb.cells):
+        streams: dict[str, str] = {}
         for output in cell.get("outputs", []):
-            text = output.get("text") or output.get("data", {}).get("text/plain", "")
+            if output.output_type == "stream":
+                streams[output.name] = streams.get(output.name, "") + output.text
+                continue
+            text = output.get("data", {}).get("text/plain", "")
             if output.output_type == "error":
                 text = f"{output.ename}: {output.evalue}"
-            for regex, replace in sanitizers():
-                text = re.sub(regex, replace, text)
             texts.append(f"[cell {index}] {text}")
-    return texts
+        texts += [f"[cell {index}] {name}: {text}" for name, text in streams.items()]
+    sanitized = []
+    for text in texts:
+        for regex, replace in sanitizers():
+            text = re.sub(regex, replace, text)
+        sanitized.append(text)
+    return sanitized
 
 
 def run_once() -> list[str]:

@@ -181,14 +181,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=None, help="output folder (default: slides/ or student/)")
     args = parser.parse_args(argv)
     paths = [Path(p) for p in (args.notebooks or sorted(glob.glob("notebooks/*.ipynb")))]
+    if args.command == "slides":  # one exporter and one copy of the assets for all decks
+        for deck in build_decks(paths, Path(args.out or "slides")):
+            print(f"wrote {deck}")
+        return 0
     for path in paths:
-        nb = nbformat.read(path, as_version=4)
         if args.command == "tag-slides":
-            nbformat.write(tag_slides(nb), path)
+            nbformat.write(tag_slides(nbformat.read(path, as_version=4)), path)
             print(f"tagged {path}")
-        elif args.command == "slides":
-            for deck in build_decks([path], Path(args.out or "slides")):
-                print(f"wrote {deck}")
         else:
             print(write_student_notebook(path, Path(args.out or "student")))
     return 0
