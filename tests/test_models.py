@@ -100,12 +100,13 @@ def test_course_cnn_shapes_size_and_blocks():
     from course_utils.models import conv_bn_relu, make_course_cnn
 
     model = make_course_cnn()
-    assert count_parameters(model) == 72_954
+    assert count_parameters(model) == 18_626
+    assert count_parameters(make_course_cnn(width=16)) == 72_954
     assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
     assert model(torch.zeros(1, 3, 64, 48)).shape == (1, 10)  # global pooling: any size from 8x8 up
     assert make_course_cnn(num_classes=4, width=8, in_channels=1)(torch.zeros(2, 1, 16, 16)).shape == (2, 4)
     convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
-    assert [c.out_channels for c in convs] == [16, 16, 32, 32, 64, 64] and all(c.bias is None for c in convs)
+    assert [c.out_channels for c in convs] == [8, 8, 16, 16, 32, 32] and all(c.bias is None for c in convs)
     assert sum(isinstance(m, nn.BatchNorm2d) for m in model.modules()) == 6
     plain = make_course_cnn(batch_norm=False)
     assert not any(isinstance(m, nn.BatchNorm2d) for m in plain.modules())

@@ -60,7 +60,7 @@ class Curve:
 
 RECIPES = {
     "course": Recipe("course recipe", make_course_cnn,
-                     lambda m: torch.optim.AdamW(m.parameters(), lr=3e-3, weight_decay=0.5), 64,
+                     lambda m: torch.optim.AdamW(m.parameters(), lr=1e-2, weight_decay=0.5), 64,
                      label_smoothing=0.1, shifts=3, schedule=True),
     "adam": Recipe("Adam recipe", ConvNet, lambda m: torch.optim.Adam(m.parameters(), lr=1e-3), 128),
     "reference": Recipe("reference recipe", ConvNet,
