@@ -68,7 +68,8 @@ lint: setup
 # Measured in make test from an empty data/ on issue 22's eighth step, with the other-CPU run still in stream A:
 # A 874 + 34 s, B 841 s (it was 900-930 s in four pytest runs, plus about 30 s outside them, before B became one
 # pytest run and the mutation tests shared a kernel); so the other-CPU run moved to B. At the ninth step 03 trains a
-# half-width CNN, so 01 moved from A to B; measured then: A 951 s, B 845 + 34 s (A is now the longer stream).
+# half-width CNN, so 01 moved from A to B; measured then: A 951 s, B 845 + 34 s (A is now the longer stream). At the
+# tenth step (02 on the 8-16-32 course CNN, 03 at 50 epochs): A 603 and 630 s, B 653 + 29 and 678 + 35 s.
 # Stream B's log is printed when both are done.
 test: setup lint
 	@echo "make test: two test streams side by side; stream B's log follows stream A's"
